@@ -79,3 +79,25 @@ export interface WatchReport {
   verdict: Verdict;
   hotspots: Hotspot[];
 }
+
+/**
+ * One tick of the memory series. `t` is milliseconds since the epoch. A failed tick carries `error`
+ * and no numbers: expected failures are values, not exceptions.
+ */
+export type MemorySample =
+  | {
+      t: number;
+      rss: number;
+      heapUsed: number;
+      heapTotal: number;
+      external: number;
+      arrayBuffers: number;
+      /** V8's heap_size_limit. */
+      heapLimit: number;
+      /** Estimated live heap right after the most recent GC (the leak baseline), when known. */
+      postGcHeapUsed?: number;
+      /** Active resources by type (process.getActiveResourcesInfo()), e.g. { Timeout: 12, TCPSocketWrap: 3 }. */
+      resources: Record<string, number>;
+      error?: undefined;
+    }
+  | { t: number; error: string };
