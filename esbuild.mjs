@@ -13,7 +13,8 @@ const entries = [
   { in: 'src/extension/extension.ts', out: 'extension', platform: 'node' },
   { in: 'src/server/server.ts', out: 'server', platform: 'node' },
   { in: 'src/cli/main.ts', out: 'cli', platform: 'node', banner: '#!/usr/bin/env node' },
-  { in: 'src/core/snapshot/worker.ts', out: 'snapshotWorker', platform: 'node' },
+  { in: 'src/worker/snapshotWorker.ts', out: 'snapshotWorker', platform: 'node' },
+  { in: 'src/webview/snapshot/main.ts', out: 'snapshotView', platform: 'browser' },
   { in: 'src/webview/main.ts', out: 'webview', platform: 'browser' },
 ].filter((e) => existsSync(e.in));
 
