@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createReadStream } from 'node:fs';
-import { relative } from 'node:path';
+import { rmSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
 import { parseSnapshot } from '../../../src/core/snapshot/parser';
 import { analyzeSnapshot } from '../../../src/core/snapshot/analyze';
 import { diffSnapshots, digestSnapshot, findLeaks } from '../../../src/core/snapshot/diff';
@@ -17,6 +18,14 @@ function parseFile(file: string) {
 
 test('three snapshots of a leaking process put LeakyRecord and the Map holding it on top', async () => {
   const files = await threeSnapshots(LEAK);
+  try {
+    await check(files);
+  } finally {
+    rmSync(dirname(files.s1), { recursive: true, force: true });
+  }
+});
+
+async function check(files: Record<string, string>): Promise<void> {
   const first = digestSnapshot(await parseFile(files.s1));
   const second = digestSnapshot(await parseFile(files.s2));
   const third = analyzeSnapshot(await parseFile(files.s3));
@@ -53,4 +62,4 @@ test('three snapshots of a leaking process put LeakyRecord and the Map holding i
     byConstructor: report.byConstructor.slice(0, 3).map((g) => ({ key: g.key, count: g.count, internal: g.internal, path: g.retainerPathText })),
     byRetainerPath: report.byRetainerPath.slice(0, 2).map((g) => ({ key: g.key, count: g.count })),
   });
-});
+}
