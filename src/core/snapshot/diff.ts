@@ -11,7 +11,7 @@ import { CancelledError } from '../../shared/errors';
 import { toCodeLocation, type AnalyzedSnapshot, type CodeLocation } from './analyze';
 import type { HeapSnapshot } from './heapSnapshot';
 import type { CancellationSignal } from './parser';
-import { formatRetainerPath, retainerPath, UNREACHABLE, type RetainerStep } from './retainers';
+import { formatRetainerPath, isReachable, retainerPath, type RetainerStep } from './retainers';
 import { buildClassIndex, retainedByGroup, type ClassIndex } from './summary';
 
 /** What a diff needs from an earlier snapshot: ids sorted ascending, with class and self size. */
@@ -240,7 +240,7 @@ export function findLeaks(first: SnapshotDigest, second: SnapshotDigest, third: 
   const signatures = new Map<number, string>();
   const groups = new Map<string, { count: number; self: number; retained: number; members: number[] }>();
   for (let v = 0; v < snapshot.nodeCount; v++) {
-    if (!outermost[v] || paths.distance[v] === UNREACHABLE) continue;
+    if (!outermost[v] || !isReachable(paths, v)) continue;
     const key = prefixOf(third, v, signatures) + holderStep(third, v);
     let g = groups.get(key);
     if (!g) {

@@ -45,14 +45,18 @@ export function computeDominators(snapshot: HeapSnapshot, signal?: CancellationS
   const weak = snapshot.edgeTypes.weak;
   const shortcut = snapshot.edgeTypes.shortcut;
 
+  // Memory is the limit on big snapshots, so arrays are reused between phases (noted where).
   // 1. Iterative DFS from the root. Vertices are numbered 1..reached (0 = not reached).
-  const dfnum = new Uint32Array(n);
+  const dfnum = new Uint32Array(n + 1);
+  // vertex[d] is the node with DFS number d; after the search, unreached nodes are appended, so
+  // vertex[1..n] is the pre-order the retained-size sweep needs.
   const vertex = new Uint32Array(n + 1);
   const parent = new Uint32Array(n + 1);
+  // The search's two stacks become `path` and `ancestor` of step 3.
+  const stackNode = new Uint32Array(n + 1);
+  const stackEdge = new Uint32Array(n + 1);
   let reached = 1;
   {
-    const stackNode = new Uint32Array(n);
-    const stackEdge = new Uint32Array(n);
     let top = 0;
     let count = reached;
     dfnum[ROOT] = 1;
@@ -84,6 +88,8 @@ export function computeDominators(snapshot: HeapSnapshot, signal?: CancellationS
       if (++steps % CHECK_EVERY === 0) checkCancelled(signal);
     }
     reached = count;
+    let tail = reached;
+    for (let v = 0; v < n; v++) if (dfnum[v] === 0) vertex[++tail] = v;
   }
 
   // 2. Predecessors in DFS-number space, compressed rows, only retaining edges between reached nodes.
@@ -116,11 +122,11 @@ export function computeDominators(snapshot: HeapSnapshot, signal?: CancellationS
   // 3. Lengauer–Tarjan on DFS numbers, with an iterative eval/compress.
   const semi = new Uint32Array(reached + 1);
   const label = new Uint32Array(reached + 1);
-  const ancestor = new Uint32Array(reached + 1);
+  const ancestor = stackEdge.fill(0);
+  const path = stackNode;
   const idomNum = new Uint32Array(reached + 1);
-  const bucketHead = new Uint32Array(reached + 1);
+  const bucketHead = dfnum.fill(0); // DFS numbers are no longer needed
   const bucketNext = new Uint32Array(reached + 1);
-  const path = new Uint32Array(reached + 1);
   for (let v = 1; v <= reached; v++) {
     semi[v] = v;
     label[v] = v;
@@ -166,18 +172,8 @@ export function computeDominators(snapshot: HeapSnapshot, signal?: CancellationS
 
   // 4. Back to node ordinals; unreached nodes hang off the root.
   const idom = new Uint32Array(n);
-  const order = new Uint32Array(n);
-  for (let d = 1; d <= reached; d++) {
-    order[d - 1] = vertex[d];
-    idom[vertex[d]] = vertex[idomNum[d]];
-  }
-  let tail = reached;
-  for (let v = 0; v < n; v++) {
-    if (dfnum[v] === 0) {
-      idom[v] = ROOT;
-      order[tail++] = v;
-    }
-  }
+  for (let d = 1; d <= reached; d++) idom[vertex[d]] = vertex[idomNum[d]];
+  const order = vertex.subarray(1);
 
   // 5. Retained sizes: a dominator always precedes what it dominates in DFS order, so one reverse
   //    sweep accumulates every subtree.

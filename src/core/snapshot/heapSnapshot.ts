@@ -88,7 +88,8 @@ export class HeapSnapshot {
     objectShape: number;
   };
   readonly edgeTypes: { context: number; element: number; property: number; internal: number; hidden: number; shortcut: number; weak: number };
-  private locationIndex?: Map<number, number>;
+  /** Location record order sorted by node (V8 writes them sorted; checked, sorted if not). */
+  private locationOrder?: Uint32Array;
 
   constructor(columns: HeapSnapshotColumns) {
     this.meta = columns.meta;
@@ -186,14 +187,30 @@ export class HeapSnapshot {
 
   /** Where a closure or class was defined, when V8 recorded it. */
   location(node: number): ScriptLocation | undefined {
-    if (!this.locationIndex) {
-      this.locationIndex = new Map();
-      const nodes = this.locations.node;
-      for (let k = 0; k < nodes.length; k++) this.locationIndex.set(nodes[k], k);
+    const nodes = this.locations.node;
+    if (!this.locationOrder) {
+      const order = new Uint32Array(nodes.length);
+      for (let k = 0; k < order.length; k++) order[k] = k;
+      let sorted = true;
+      for (let k = 1; k < nodes.length && sorted; k++) sorted = nodes[k - 1] <= nodes[k];
+      if (!sorted) order.sort((a, b) => nodes[a] - nodes[b]);
+      this.locationOrder = order;
     }
-    const k = this.locationIndex.get(node);
-    if (k === undefined) return undefined;
-    return { scriptId: this.locations.scriptId[k], line: this.locations.line[k], column: this.locations.column[k] };
+    // Binary search: a Map of a million entries would cost more memory than the lookup saves.
+    const order = this.locationOrder;
+    let low = 0;
+    let high = order.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >>> 1;
+      const at = nodes[order[mid]];
+      if (at < node) low = mid + 1;
+      else if (at > node) high = mid - 1;
+      else {
+        const k = order[mid];
+        return { scriptId: this.locations.scriptId[k], line: this.locations.line[k], column: this.locations.column[k] };
+      }
+    }
+    return undefined;
   }
 
   /** Total self size of all nodes. */

@@ -448,16 +448,23 @@ export class SnapshotParser {
     let afterValue = this.afterValue;
     const batch = this.batch;
     let batchLength = this.batchLength;
-    for (; i < n; i++) {
-      const c = bytes[i];
-      const digit = c - 0x30;
-      if (digit >= 0 && digit <= 9) {
-        if (afterValue) this.fail(this.base + i, 'expected "," between numbers');
-        current = current * 10 + digit;
-        inNumber = true;
-        continue;
-      }
-      if (inNumber) {
+    while (i < n) {
+      let c = bytes[i];
+      if (c >= 0x30 && c <= 0x39) {
+        if (afterValue && !inNumber) this.fail(this.base + i, 'expected "," between numbers');
+        // The hot path: a whole number in one tight loop.
+        current = current * 10 + (c - 0x30);
+        i++;
+        while (i < n && (c = bytes[i]) >= 0x30 && c <= 0x39) {
+          current = current * 10 + (c - 0x30);
+          i++;
+        }
+        if (i === n) {
+          // The number may continue in the next chunk.
+          inNumber = true;
+          afterValue = true;
+          break;
+        }
         batch[batchLength++] = current;
         current = 0;
         inNumber = false;
@@ -467,26 +474,38 @@ export class SnapshotParser {
           this.flushNumbers(this.base + i);
           batchLength = 0;
         }
+        continue;
       }
+      if (inNumber) {
+        batch[batchLength++] = current;
+        current = 0;
+        inNumber = false;
+        if (batchLength === BATCH) {
+          this.batchLength = batchLength;
+          this.flushNumbers(this.base + i);
+          batchLength = 0;
+        }
+      }
+      i++;
       if (c === 0x2c) {
-        if (!afterValue) this.fail(this.base + i, 'unexpected ","');
+        if (!afterValue) this.fail(this.base + i - 1, 'unexpected ","');
         afterValue = false;
         continue;
       }
       if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
       if (c === 0x5d) {
-        if (!afterValue && this.valueCount + batchLength > 0) this.fail(this.base + i, 'trailing ","');
+        if (!afterValue && this.valueCount + batchLength > 0) this.fail(this.base + i - 1, 'trailing ","');
         this.batchLength = batchLength;
-        this.flushNumbers(this.base + i);
-        this.finishNumbers(this.base + i);
+        this.flushNumbers(this.base + i - 1);
+        this.finishNumbers(this.base + i - 1);
         this.current = 0;
         this.inNumber = false;
         this.afterValue = false;
         this.state = State.KeyOrEnd;
         this.field = 'top level';
-        return i + 1;
+        return i;
       }
-      this.fail(this.base + i, `unexpected character ${JSON.stringify(String.fromCharCode(c))} in a number array`);
+      this.fail(this.base + i - 1, `unexpected character ${JSON.stringify(String.fromCharCode(c))} in a number array`);
     }
     this.current = current;
     this.inNumber = inNumber;

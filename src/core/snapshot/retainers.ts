@@ -38,10 +38,9 @@ export function buildRetainerIndex(snapshot: HeapSnapshot): RetainerIndex {
 
 /** Breadth-first tree from the root: each node's parent on one shortest retaining path. */
 export interface RetainerPaths {
-  /** Distance in edges from the root; `UNREACHABLE` when only weak edges lead to it. */
-  distance: Uint32Array;
   /** The edge the path arrives through (meaningless for the root and unreachable nodes). */
   parentEdge: Uint32Array;
+  /** The holder on the path; the root's is itself, and `UNREACHABLE` when only weak edges lead to it. */
   parentNode: Uint32Array;
 }
 
@@ -63,35 +62,37 @@ export function computeRetainerPaths(snapshot: HeapSnapshot, signal?: Cancellati
   const { nodeCount, firstEdge, edgeToNode, edgeType } = snapshot;
   const weak = snapshot.edgeTypes.weak;
   const shortcut = snapshot.edgeTypes.shortcut;
-  const distance = new Uint32Array(nodeCount).fill(UNREACHABLE);
   const parentEdge = new Uint32Array(nodeCount);
-  const parentNode = new Uint32Array(nodeCount);
+  const parentNode = new Uint32Array(nodeCount).fill(UNREACHABLE);
   const queue = new Uint32Array(nodeCount);
   let head = 0;
   let tail = 0;
-  distance[ROOT] = 0;
+  parentNode[ROOT] = ROOT;
   queue[tail++] = ROOT;
   while (head < tail) {
     const v = queue[head++];
-    const next = distance[v] + 1;
     for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
       const type = edgeType[e];
       if (type === weak || (type === shortcut && v !== ROOT)) continue;
       const w = edgeToNode[e];
-      if (distance[w] !== UNREACHABLE) continue;
-      distance[w] = next;
+      if (parentNode[w] !== UNREACHABLE) continue;
       parentEdge[w] = e;
       parentNode[w] = v;
       queue[tail++] = w;
     }
     if ((head & 0xfffff) === 0 && signal?.aborted) throw new CancelledError('Finding retainer paths');
   }
-  return { distance, parentEdge, parentNode };
+  return { parentEdge, parentNode };
+}
+
+/** False for nodes that only weak edges lead to. */
+export function isReachable(paths: RetainerPaths, node: number): boolean {
+  return paths.parentNode[node] !== UNREACHABLE;
 }
 
 /** The shortest retainer path of `node`, root first, at most `maxSteps` long (the root end is kept). */
 export function retainerPath(snapshot: HeapSnapshot, paths: RetainerPaths, node: number, maxSteps = 64): RetainerStep[] | undefined {
-  if (paths.distance[node] === UNREACHABLE) return undefined;
+  if (!isReachable(paths, node)) return undefined;
   const chain: number[] = [node];
   let v = node;
   while (v !== ROOT) {

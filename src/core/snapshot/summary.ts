@@ -87,12 +87,12 @@ export function retainedByGroup(
   outermost?: Uint8Array,
 ): Float64Array {
   const { firstChild, children } = tree;
-  const n = groupOf.length;
   const open = new Uint32Array(groupCount);
   const result = new Float64Array(groupCount);
-  const stackNode = new Uint32Array(n);
-  const stackCursor = new Uint32Array(n);
-  const counted = new Uint8Array(n);
+  // Growable stacks: dominator trees are usually shallow, and a node-count-sized pair of stacks
+  // would be the largest allocation of the whole summary.
+  let stackNode = new Uint32Array(1024);
+  let stackCursor = new Uint32Array(1024);
   let top = 0;
   stackNode[0] = 0;
   stackCursor[0] = firstChild[0];
@@ -106,7 +106,6 @@ export function retainedByGroup(
       if (outermost) outermost[v] = 1;
     }
     open[g]++;
-    counted[v] = 1;
   }
   while (top >= 0) {
     const v = stackNode[top];
@@ -115,11 +114,20 @@ export function retainedByGroup(
       stackCursor[top] = cursor + 1;
       const child = children[cursor];
       top++;
+      if (top === stackNode.length) {
+        const grownNode = new Uint32Array(top * 2);
+        grownNode.set(stackNode);
+        stackNode = grownNode;
+        const grownCursor = new Uint32Array(top * 2);
+        grownCursor.set(stackCursor);
+        stackCursor = grownCursor;
+      }
       stackNode[top] = child;
       stackCursor[top] = firstChild[child];
       enter(child);
     } else {
-      if (counted[v]) open[groupOf[v]]--;
+      // include() is a pure test, so asking again on exit matches what enter() decided.
+      if (include(v)) open[groupOf[v]]--;
       top--;
     }
     if ((++steps & 0xfffff) === 0 && signal?.aborted) throw new CancelledError('Summarising the heap snapshot');
