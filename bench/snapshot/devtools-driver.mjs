@@ -40,6 +40,7 @@ if (!isMainThread) {
       ms: done - started,
       phases: { readAndParse: parsed - started, build: built - parsed, summary: done - built },
       nodes: snapshot.nodeCount,
+      maxRssBytes: process.resourceUsage().maxRSS * 1024,
       top: classes.slice(0, 8),
     }),
   );

@@ -18,6 +18,7 @@ console.log(
     ms: done - started,
     phases: { readAndParse: parsed - started, analyze: done - parsed },
     nodes: analyzed.snapshot.nodeCount,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
     top: analyzed.summary.classes.slice(0, 8).map((c) => ({ name: c.className, count: c.count, self: c.selfBytes, retained: c.retainedBytes })),
   }),
 );

@@ -29,6 +29,7 @@ console.log(
     ms: done - started,
     phases: { parseAndBuild: built - started, summary: done - built },
     nodes: heap.nodes.length,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
     top: [...classes.values()].sort((a, b) => b.retained - a.retained).slice(0, 8),
   }),
 );

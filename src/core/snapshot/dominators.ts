@@ -120,13 +120,15 @@ export function computeDominators(snapshot: HeapSnapshot, signal?: CancellationS
   checkCancelled(signal);
 
   // 3. Lengauer–Tarjan on DFS numbers, with an iterative eval/compress.
-  const semi = new Uint32Array(reached + 1);
+  // `semi` has room for every node: after the final pass it becomes the idom result.
+  const semi = new Uint32Array(n + 1);
   const label = new Uint32Array(reached + 1);
   const ancestor = stackEdge.fill(0);
   const path = stackNode;
   const idomNum = new Uint32Array(reached + 1);
   const bucketHead = dfnum.fill(0); // DFS numbers are no longer needed
-  const bucketNext = new Uint32Array(reached + 1);
+  // parent[w] is read only in iteration w, before bucketNext[w] is written, so they share an array.
+  const bucketNext = parent;
   for (let v = 1; v <= reached; v++) {
     semi[v] = v;
     label[v] = v;
@@ -153,10 +155,10 @@ export function computeDominators(snapshot: HeapSnapshot, signal?: CancellationS
       const u = evaluate(pred[k]);
       if (semi[u] < semi[w]) semi[w] = semi[u];
     }
+    const p = parent[w];
     const s = semi[w];
     bucketNext[w] = bucketHead[s];
     bucketHead[s] = w;
-    const p = parent[w];
     ancestor[w] = p;
     for (let v = bucketHead[p]; v !== 0; v = bucketNext[v]) {
       const u = evaluate(v);
@@ -171,7 +173,7 @@ export function computeDominators(snapshot: HeapSnapshot, signal?: CancellationS
   idomNum[1] = 1;
 
   // 4. Back to node ordinals; unreached nodes hang off the root.
-  const idom = new Uint32Array(n);
+  const idom = semi.fill(0).subarray(0, n);
   for (let d = 1; d <= reached; d++) idom[vertex[d]] = vertex[idomNum[d]];
   const order = vertex.subarray(1);
 
