@@ -218,9 +218,12 @@ export class SnapshotParser {
     }
     firstEdge[nodeCount] = total;
     if (total !== edgeCount) this.fail(this.base, `nodes declare ${total} edges but ${edgeCount} were read`, 'edges');
-    const to = this.edgeTo.data;
-    for (let e = 0; e < edgeCount; e++) {
-      if (to[e] >= nodeCount) this.fail(this.base, `edge ${e} points to node ${to[e]} of ${nodeCount}`, 'edges');
+    // Without a declared node count the edge targets could not be checked while reading.
+    if (meta.nodeCount === undefined) {
+      const to = this.edgeTo.data;
+      for (let e = 0; e < edgeCount; e++) {
+        if (to[e] >= nodeCount) this.fail(this.base, `edge ${e} points to node ${to[e]} of ${nodeCount}`, 'edges');
+      }
     }
     const names = this.nodeName.data;
     const stringCount = this.strings.length;
@@ -472,7 +475,7 @@ export class SnapshotParser {
         if (batchLength === BATCH) {
           this.batchLength = batchLength;
           this.flushNumbers(this.base + i);
-          batchLength = 0;
+          batchLength = this.batchLength;
         }
         continue;
       }
@@ -483,7 +486,7 @@ export class SnapshotParser {
         if (batchLength === BATCH) {
           this.batchLength = batchLength;
           this.flushNumbers(this.base + i);
-          batchLength = 0;
+          batchLength = this.batchLength;
         }
       }
       i++;
@@ -514,18 +517,23 @@ export class SnapshotParser {
     return i;
   }
 
-  /** Distributes a batch of numbers over the columns of the current section. */
+  /**
+   * Distributes the complete records of a batch over the columns of the current section, one
+   * record per iteration with fixed offsets; the values of a partial record move to the front.
+   */
   private flushNumbers(offset: number): void {
     const meta = this.meta!;
     const batch = this.batch;
     const count = this.batchLength;
     if (count === 0) return;
-    let position = this.valueCount;
+    let used: number;
     if (this.section === Section.Nodes) {
       const stride = meta.nodeFieldCount;
-      const records = Math.ceil((position + count) / stride) - this.nodeId.length;
+      const records = Math.floor(count / stride);
+      used = records * stride;
       for (const column of [this.nodeType, this.nodeName, this.nodeId, this.nodeSelf, this.nodeEdgeCount]) column.ensure(records);
-      if (meta.nodeDetachednessOffset >= 0) this.nodeDetached.ensure(records);
+      const hasDetached = meta.nodeDetachednessOffset >= 0;
+      if (hasDetached) this.nodeDetached.ensure(records);
       const type = this.nodeType.data;
       const name = this.nodeName.data;
       const id = this.nodeId.data;
@@ -534,28 +542,26 @@ export class SnapshotParser {
       const detached = this.nodeDetached.data;
       const { nodeTypeOffset, nodeNameOffset, nodeIdOffset, nodeSelfSizeOffset, nodeEdgeCountOffset, nodeDetachednessOffset } = meta;
       const typeCount = meta.nodeTypes.length;
-      for (let k = 0; k < count; k++, position++) {
-        const record = (position / stride) | 0;
-        const f = position - record * stride;
-        const value = batch[k];
-        if (f === nodeTypeOffset) {
-          if (value >= typeCount) this.fail(offset, `node ${record} has unknown type ${value}`);
-          type[record] = value;
-        } else if (f === nodeNameOffset) name[record] = value;
-        else if (f === nodeIdOffset) {
-          if (value > 0xffffffff) this.fail(offset, `node ${record} has an id beyond 32 bits`);
-          id[record] = value;
-        } else if (f === nodeSelfSizeOffset) self[record] = value > 0xffffffff ? 0xffffffff : value;
-        else if (f === nodeEdgeCountOffset) edges[record] = value;
-        else if (f === nodeDetachednessOffset) detached[record] = value;
+      let r = this.nodeId.length;
+      for (let base = 0; base < used; base += stride, r++) {
+        const t = batch[base + nodeTypeOffset];
+        if (t >= typeCount) this.fail(offset, `node ${r} has unknown type ${t}`);
+        type[r] = t;
+        name[r] = batch[base + nodeNameOffset];
+        const nodeId = batch[base + nodeIdOffset];
+        if (nodeId > 0xffffffff) this.fail(offset, `node ${r} has an id beyond 32 bits`);
+        id[r] = nodeId;
+        const size = batch[base + nodeSelfSizeOffset];
+        self[r] = size > 0xffffffff ? 0xffffffff : size;
+        edges[r] = batch[base + nodeEdgeCountOffset];
+        if (hasDetached) detached[r] = batch[base + nodeDetachednessOffset];
       }
-      const complete = Math.floor(position / stride);
-      this.nodeType.length = this.nodeName.length = this.nodeId.length = this.nodeSelf.length = this.nodeEdgeCount.length = complete;
-      this.nodeDetached.length = nodeDetachednessOffset >= 0 ? complete : 0;
-      this.pendingPartial = position % stride !== 0;
+      this.nodeType.length = this.nodeName.length = this.nodeId.length = this.nodeSelf.length = this.nodeEdgeCount.length = r;
+      this.nodeDetached.length = hasDetached ? r : 0;
     } else if (this.section === Section.Edges) {
       const stride = meta.edgeFieldCount;
-      const records = Math.ceil((position + count) / stride) - this.edgeTo.length;
+      const records = Math.floor(count / stride);
+      used = records * stride;
       this.edgeType.ensure(records);
       this.edgeName.ensure(records);
       this.edgeTo.ensure(records);
@@ -565,54 +571,43 @@ export class SnapshotParser {
       const { edgeTypeOffset, edgeNameOffset, edgeToNodeOffset } = meta;
       const nodeStride = meta.nodeFieldCount;
       const typeCount = meta.edgeTypes.length;
-      for (let k = 0; k < count; k++, position++) {
-        const record = (position / stride) | 0;
-        const f = position - record * stride;
-        const value = batch[k];
-        if (f === edgeTypeOffset) {
-          if (value >= typeCount) this.fail(offset, `edge ${record} has unknown type ${value}`);
-          type[record] = value;
-        } else if (f === edgeNameOffset) name[record] = value;
-        else if (f === edgeToNodeOffset) {
-          const node = value / nodeStride;
-          if (node !== Math.floor(node)) this.fail(offset, `edge ${record} points into the middle of a node (${value})`);
-          to[record] = node;
-        }
+      const nodeLimit = meta.nodeCount ?? Infinity;
+      let r = this.edgeTo.length;
+      for (let base = 0; base < used; base += stride, r++) {
+        const t = batch[base + edgeTypeOffset];
+        if (t >= typeCount) this.fail(offset, `edge ${r} has unknown type ${t}`);
+        type[r] = t;
+        name[r] = batch[base + edgeNameOffset];
+        const value = batch[base + edgeToNodeOffset];
+        const node = (value / nodeStride) | 0;
+        if (node * nodeStride !== value) this.fail(offset, `edge ${r} points into the middle of a node (${value})`);
+        if (node >= nodeLimit) this.fail(offset, `edge ${r} points to node ${node} of ${nodeLimit}`);
+        to[r] = node;
       }
-      const complete = Math.floor(position / stride);
-      this.edgeType.length = this.edgeName.length = this.edgeTo.length = complete;
-      this.pendingPartial = position % stride !== 0;
+      this.edgeType.length = this.edgeName.length = this.edgeTo.length = r;
     } else {
       const stride = meta.locationFieldCount;
-      const records = Math.ceil((position + count) / stride) - this.locNode.length;
+      const records = Math.floor(count / stride);
+      used = records * stride;
       for (const column of [this.locNode, this.locScript, this.locLine, this.locColumn]) column.ensure(records);
       const { locationObjectOffset, locationScriptOffset, locationLineOffset, locationColumnOffset } = meta;
       const nodeStride = meta.nodeFieldCount;
-      for (let k = 0; k < count; k++, position++) {
-        const record = (position / stride) | 0;
-        const f = position - record * stride;
-        const value = batch[k];
-        if (f === locationObjectOffset) this.locNode.data[record] = value / nodeStride;
-        else if (f === locationScriptOffset) this.locScript.data[record] = value;
-        else if (f === locationLineOffset) this.locLine.data[record] = value;
-        else if (f === locationColumnOffset) this.locColumn.data[record] = value;
+      let r = this.locNode.length;
+      for (let base = 0; base < used; base += stride, r++) {
+        this.locNode.data[r] = batch[base + locationObjectOffset] / nodeStride;
+        this.locScript.data[r] = batch[base + locationScriptOffset];
+        this.locLine.data[r] = batch[base + locationLineOffset];
+        this.locColumn.data[r] = batch[base + locationColumnOffset];
       }
-      const complete = Math.floor(position / stride);
-      this.locNode.length = this.locScript.length = this.locLine.length = this.locColumn.length = complete;
-      this.pendingPartial = position % stride !== 0;
+      this.locNode.length = this.locScript.length = this.locLine.length = this.locColumn.length = r;
     }
-    this.valueCount = position;
-    this.batchLength = 0;
+    batch.copyWithin(0, used, count);
+    this.batchLength = count - used;
+    this.valueCount += used;
   }
 
-  private pendingPartial = false;
-
   private finishNumbers(offset: number): void {
-    if (this.pendingPartial) this.fail(offset, `the number of values is not a multiple of the record size`);
-    if (this.section === Section.Nodes && this.valueCount === 0) {
-      // Keep the columns allocated even for an empty array.
-      this.pendingPartial = false;
-    }
+    if (this.batchLength !== 0) this.fail(offset, `the number of values is not a multiple of the record size`);
   }
 
   /** `["a","b\n",...]`: each complete string is decoded once; bytes of a split one are carried over. */
