@@ -42,6 +42,8 @@ function locationLink(location: Location | undefined): Node {
   const link = el('a', { href: '#', title: `${location.url}:${location.line}:${location.column}` }, `${name}:${location.line}`);
   link.addEventListener('click', (e) => {
     e.preventDefault();
+    // A link inside a summary row must not also select the row.
+    e.stopPropagation();
     vscode.postMessage({ type: 'openLocation', location });
   });
   return link;
