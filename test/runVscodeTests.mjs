@@ -439,4 +439,8 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   });
 }
 
-process.exitCode = await main();
+process.exitCode = await main().catch((error) => {
+  // Failures before anything was started (no chromium, nothing built, host install failed).
+  console.error(`[vscode-tests] ${error instanceof Error ? error.message : String(error)}`);
+  return 1;
+});
