@@ -142,6 +142,8 @@ async function main() {
           'extensions.autoCheckUpdates': false,
           'workbench.startupEditor': 'none',
           'workbench.tips.enabled': false,
+          // The server's own ports would otherwise show up as forwarded ports in the panel.
+          'remote.autoForwardPorts': false,
           // Screenshots show the editor and panel, not an empty chat sidebar.
           'workbench.secondarySideBar.defaultVisibility': 'hidden',
           'telemetry.telemetryLevel': 'off',
