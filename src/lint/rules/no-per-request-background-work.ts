@@ -1,0 +1,153 @@
+import * as ts from 'typescript';
+import { type BackgroundFact, type FileAnalysis, type RepeatedScope, skipOuter, valueSite } from '../analysis';
+import { backgroundClose } from '../catalog';
+import { mentions, ownershipOf } from '../ownership';
+import type { RuleContext, RuleMeta, RuleVisitors } from '../rule';
+import { afterImports, related, runsText, scopeRelated, usesLocals } from '../ruleUtil';
+import type { Fix } from '../types';
+import { backgroundEntryFor, classFact, factoryFact, localClass } from '../workspace';
+
+export const meta: RuleMeta = {
+  id: 'no-per-request-background-work',
+  description: 'Objects that own a timer, socket pool or connection must not be created per request, per message or per tick.',
+  severity: 'warning',
+  docs: {
+    why: 'A cache with a cleanup timer, a keep-alive agent, a DB pool or a Redis client keeps running after the request that made it is done: its timer or sockets keep it (and all it holds) alive, so one per request grows without bound until the process is killed.',
+    fix: 'Create one instance at module scope (or in the application\'s startup) and share it across requests; if a per-request instance is truly needed, close it in a `finally` block.',
+  },
+  messages: {
+    perScope: '`{{callee}}` creates a {{what}} that starts {{runs}}, and this {{scope}}: every call leaves another one running, holding memory and handles forever. Create one at module scope and share it, or close it when done.',
+    inline: '`{{callee}}` creates a {{what}} that starts {{runs}} inline in a call that only borrows it, and this {{scope}}: nothing ever closes it. Create one at module scope and share it.',
+    replaced: '`{{callee}}` creates a {{what}} that starts {{runs}} and stores it in `{{target}}`, replacing the previous one without closing it, and this {{scope}}. Create it once (guard with `if (!{{target}})`) or close the old one first.',
+    classPerScope: '`new {{callee}}()` {{scope}}, and its constructor starts {{runs}}: every call leaves another instance running. Create one {{callee}} at module scope and share it, or stop it when done.',
+  },
+  examples: {
+    invalid: [
+      `const express = require('express');\nconst NodeCache = require('node-cache');\nconst app = express();\napp.get('/orders', (req, res) => {\n  const cache = new NodeCache({ stdTTL: 60 });\n  cache.set(req.query.id, Date.now());\n  res.send('ok');\n});`,
+      `const http = require('http');\nconst axios = require('axios');\nexports.handler = async (req, res) => {\n  const r = await axios.get('http://backend/x', { httpAgent: new http.Agent({ keepAlive: true }) });\n  res.json(r.data);\n};`,
+    ],
+    valid: [
+      `const express = require('express');\nconst NodeCache = require('node-cache');\nconst app = express();\nconst cache = new NodeCache({ stdTTL: 60 });\napp.get('/orders', (req, res) => {\n  cache.set(req.query.id, Date.now());\n  res.send('ok');\n});`,
+      `const { Pool } = require('pg');\nlet pool;\nfunction getPool() {\n  if (!pool) pool = new Pool();\n  return pool;\n}\nmodule.exports = (req, res) => getPool().query('select 1').then(() => res.end());`,
+    ],
+  },
+};
+
+interface Candidate {
+  node: ts.NewExpression | ts.CallExpression;
+}
+
+export function create(context: RuleContext): RuleVisitors {
+  const a = context.analysis;
+  const candidates: Candidate[] = [];
+  const consider = (node: ts.NewExpression | ts.CallExpression) => candidates.push({ node });
+  return {
+    [ts.SyntaxKind.NewExpression]: consider,
+    [ts.SyntaxKind.CallExpression]: (node: ts.CallExpression) => {
+      // Only plain-looking factory calls; skips the bulk of method calls cheaply.
+      const callee = skipOuter(node.expression);
+      if (ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee)) consider(node);
+    },
+    onEnd() {
+      for (const c of candidates) check(context, a, c.node);
+    },
+  };
+}
+
+function factFor(a: FileAnalysis, node: ts.NewExpression | ts.CallExpression): { what: string; runs: string; fact?: BackgroundFact } | undefined {
+  const entry = backgroundEntryFor(a, node);
+  if (entry) {
+    if (ts.isCallExpression(node) && !isFactoryName(a.callee(node).last)) return undefined;
+    return entry;
+  }
+  const callee = skipOuter(node.expression);
+  if (!ts.isIdentifier(callee) || !a.workspace) return undefined;
+  let fact: BackgroundFact | undefined;
+  if (ts.isNewExpression(node)) {
+    const cls = localClass(a, callee.text);
+    fact = cls ? classFact(a, cls, a.workspace.resolver) : a.workspace.resolver.imported(a, callee.text, 0);
+  } else {
+    fact = a.imports.has(callee.text) ? a.workspace.resolver.imported(a, callee.text, 0) : factoryFact(a, callee.text);
+    if (fact && fact.kind !== 'background') fact = undefined;
+  }
+  if (!fact || fact.kind === 'listener') return undefined;
+  return { what: fact.what, runs: fact.runs, fact };
+}
+
+function isFactoryName(name: string): boolean {
+  return /^(create|connect|caching|schedule|knex|default|Knex|Redis|Kafka)/.test(name) || name === 'createClient';
+}
+
+function check(context: RuleContext, a: FileAnalysis, node: ts.NewExpression | ts.CallExpression): void {
+  if (a.isModuleScope(node)) return;
+  const scope = a.repeatedScope(node);
+  if (!scope) return;
+  const found = factFor(a, node);
+  if (!found) return;
+  const own = ownershipOf(a, node, { closeMethods: backgroundClose, argumentEscapes: false });
+  const callee = a.short(node.expression);
+  const rel = [scopeRelated(a, scope)];
+  if (found.fact) rel.push({ message: `${found.fact.what} starts ${found.fact.runs} here`, file: found.fact.file, range: found.fact.range });
+  const scopeText = runsText(a, scope);
+  const data = { callee, what: found.what, runs: found.runs, scope: scopeText };
+  const isClass = !!found.fact && ts.isNewExpression(node);
+  if (own.status === 'unused' || own.status === 'leaked') {
+    if (own.inlineIn && !isClass) {
+      context.report({ node, messageId: 'inline', data, related: rel });
+      return;
+    }
+    context.report({ node, messageId: isClass ? 'classPerScope' : 'perScope', data, related: rel, fixes: hoistFix(a, node, scope) });
+    return;
+  }
+  if (own.status === 'escaped' && own.escape && /^stored (in|on) /.test(own.escape) && scope.kind !== 'constructor') {
+    const target = own.escape.replace(/^stored (in|on) /, '');
+    if (!isGuarded(a, node, target) && !target.includes('[')) {
+      context.report({ node, messageId: 'replaced', data: { ...data, target }, related: [...rel, related(a, valueSite(node).parent, 'stored here')] });
+    }
+  }
+}
+
+/** `if (!client) client = new Redis()`, `client ??= …`, `client = client || …`: a lazily created singleton. */
+function isGuarded(a: FileAnalysis, node: ts.Node, target: string): boolean {
+  const assign = valueSite(node).parent;
+  if (ts.isBinaryExpression(assign)) {
+    const op = assign.operatorToken.kind;
+    if (op === ts.SyntaxKind.QuestionQuestionEqualsToken || op === ts.SyntaxKind.BarBarEqualsToken) return true;
+  }
+  const root = target.split(/[.[]/)[target.startsWith('this.') ? 1 : 0];
+  for (let cur: ts.Node | undefined = assign; cur && !ts.isSourceFile(cur); cur = cur.parent) {
+    if (ts.isIfStatement(cur) || ts.isConditionalExpression(cur)) {
+      const cond = ts.isIfStatement(cur) ? cur.expression : cur.condition;
+      if (cond.getText(a.sourceFile).includes(target) || mentions(cond, root)) return true;
+    }
+    if (ts.isBinaryExpression(cur) && (cur.operatorToken.kind === ts.SyntaxKind.BarBarToken || cur.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) return true;
+  }
+  // Assigned once at startup-like spots (constructor, init/connect methods) is not per request.
+  return false;
+}
+
+/** Moves `const x = new Foo(literals)` to module scope when nothing in it is local. */
+function hoistFix(a: FileAnalysis, node: ts.Node, scope: RepeatedScope): Fix[] {
+  const decl = valueSite(node).parent;
+  if (!ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || decl.initializer !== valueSite(node)) return [];
+  const statement = decl.parent.parent;
+  if (!ts.isVariableStatement(statement) || statement.declarationList.declarations.length !== 1) return [];
+  const fn = scope.fn ?? a.enclosingFunction(node);
+  if (usesLocals(a, node, fn) || usesLocals(a, node, a.enclosingFunction(node))) return [];
+  if (a.isModuleLevelName(decl.name.text, a.sourceFile) || a.declarationScope(decl.name.text, a.sourceFile.statements[0] ?? a.sourceFile) === a.sourceFile) return [];
+  if (ts.isAwaitExpression(decl.initializer)) return [];
+  const insertPos = afterImports(a);
+  const start = statement.getStart(a.sourceFile);
+  const lineStart = a.text.lastIndexOf('\n', start - 1) + 1;
+  const nextLine = a.text.indexOf('\n', statement.getEnd());
+  const removeEnd = nextLine < 0 ? statement.getEnd() : nextLine + 1;
+  const keyword = statement.declarationList.flags & ts.NodeFlags.Const ? 'const' : 'let';
+  const text = `${keyword} ${decl.name.text} = ${decl.initializer.getText(a.sourceFile)};`;
+  return [{
+    title: `Hoist ${decl.name.text} to module scope (one shared instance)`,
+    edits: [
+      { range: a.rangeOf(insertPos, insertPos), newText: insertPos === 0 ? `${text}\n` : `\n${text}` },
+      { range: a.rangeOf(lineStart, removeEnd), newText: '' },
+    ],
+  }];
+}
