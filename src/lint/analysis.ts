@@ -3,7 +3,7 @@
  * is declared, and which functions run repeatedly (per request, per message, per tick). Everything is
  * computed lazily and cached, so a file without candidate calls pays only for the walk.
  */
-import * as ts from 'typescript';
+import ts = require('typescript');
 import type { LintConfig } from './config';
 import type { SourceRange } from './types';
 import type { FactResolver } from './workspace';
@@ -64,8 +64,6 @@ export interface CalleeInfo {
   key?: string;
   /** The receiver of a method call (`pool` in `pool.connect()`). */
   receiver?: ts.Expression;
-  /** Source text of the callee, shortened. */
-  text: string;
 }
 
 const httpVerbs = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'head', 'options', 'use']);
@@ -106,6 +104,9 @@ export function skipOuter(node: ts.Expression): ts.Expression {
     if (ts.isParenthesizedExpression(node) || ts.isAwaitExpression(node) || ts.isAsExpression(node)
       || ts.isNonNullExpression(node) || ts.isSatisfiesExpression(node) || ts.isTypeAssertionExpression(node)) {
       node = node.expression;
+    } else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.CommaToken && ts.isNumericLiteral(node.left)) {
+      // `(0, fs_1.openSync)(…)`: how compilers call an imported function without a `this`.
+      node = node.right;
     } else return node;
   }
 }
@@ -143,6 +144,7 @@ export class FileAnalysis {
   private readonly repeated = new Map<ts.Node, RepeatedScope | null>();
   private readonly inProgress = new Set<ts.Node>();
   private lineStarts?: readonly number[];
+  private readonly loopAwaits = new Map<ts.Node, boolean>();
 
   constructor(
     readonly file: string,
@@ -246,9 +248,8 @@ export class FileAnalysis {
       receiver ??= expr.expression;
       expr = skipOuter(expr.expression);
     }
-    const text = shorten(node.expression.getText(this.sourceFile), 40);
     if (!ts.isIdentifier(expr)) {
-      return { name: parts.join('.'), last: parts[parts.length - 1] ?? '', receiver, text };
+      return { name: parts.join('.'), last: parts[parts.length - 1] ?? '', receiver };
     }
     const base = expr.text;
     const binding = this.imports.get(base);
@@ -271,9 +272,9 @@ export class FileAnalysis {
     if (path.length === 0) path = ['default'];
     const name = path.join('.');
     if (module === 'fs' && path[0] === 'promises' && path.length === 2) {
-      return { module: 'fs/promises', name: path[1], last: path[1], key: `fs/promises:${path[1]}`, receiver, text };
+      return { module: 'fs/promises', name: path[1], last: path[1], key: `fs/promises:${path[1]}`, receiver };
     }
-    return { module, name, last: path[path.length - 1], key: module ? `${module}:${name}` : undefined, receiver, text };
+    return { module, name, last: path[path.length - 1], key: module ? `${module}:${name}` : undefined, receiver };
   }
 
   // ---- declarations ----
@@ -422,7 +423,9 @@ export class FileAnalysis {
     if (ts.isWhileStatement(loop) || ts.isDoStatement(loop) || (ts.isForStatement(loop) && !loop.condition)) {
       const body = loop.statement;
       if (!isWithin(inner, body)) return false;
-      return containsAwait(body);
+      let has = this.loopAwaits.get(body);
+      if (has === undefined) this.loopAwaits.set(body, (has = containsAwait(body)));
+      return has;
     }
     return false;
   }

@@ -131,3 +131,6 @@ export const backgroundCalls: Record<string, BackgroundEntry> = {
 /** Methods that release an object with background work. */
 export const backgroundClose = ['close', 'end', 'quit', 'disconnect', 'destroy', 'dispose', 'stop', 'shutdown',
   'terminate', 'flushAll', '$disconnect', 'release', 'unref'];
+
+/** Last name segments of every background entry, to skip most calls before resolving them. */
+export const backgroundLastNames: ReadonlySet<string> = new Set(Object.keys(backgroundCalls).map((k) => k.slice(k.indexOf(':') + 1).split('.').pop()!));

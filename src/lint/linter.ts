@@ -4,7 +4,7 @@
  * overrides. Cross-file facts (a class whose constructor starts an interval) come from the same
  * parsed files, computed lazily and cached per version.
  */
-import * as ts from 'typescript';
+import ts = require('typescript');
 import { type BackgroundFact, FileAnalysis, type Workspace } from './analysis';
 import { defaultConfig, type LintConfig } from './config';
 import type { ReportDescriptor, RuleModule, RuleVisitors } from './rule';
@@ -71,6 +71,7 @@ export class Linter implements Workspace {
   private config: LintConfig;
   private readonly files = new Map<string, FileEntry>();
   private readonly activeRules: RuleModule[] = [];
+  private readonly parsedOrder: FileEntry[] = [];
 
   constructor(config: LintConfig = defaultConfig()) {
     this.config = config;
@@ -167,7 +168,15 @@ export class Linter implements Workspace {
   }
 
   private parse(file: string, entry: FileEntry): { sourceFile: ts.SourceFile; parseError?: string } {
-    entry.parsed ??= parseFile(file, entry.text);
+    if (entry.parsed) return entry.parsed;
+    entry.parsed = parseFile(file, entry.text);
+    // Keep a bounded number of trees: a whole-workspace scan would otherwise hold every AST at once.
+    this.parsedOrder.push(entry);
+    if (this.parsedOrder.length > 64) {
+      const old = this.parsedOrder.shift()!;
+      old.parsed = undefined;
+      old.analysis = undefined;
+    }
     return entry.parsed;
   }
 

@@ -5,7 +5,7 @@
  * (a `return`/`throw` after the creation with no release between them, outside any try whose
  * catch/finally releases). Anything we cannot follow counts as escaped, so unknowns stay quiet.
  */
-import * as ts from 'typescript';
+import ts = require('typescript');
 import { type FileAnalysis, isFunctionLike, isWithin, skipOuter, valueSite } from './analysis';
 
 export interface OwnershipOptions {

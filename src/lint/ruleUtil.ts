@@ -1,5 +1,5 @@
 /** Small helpers the rules share: "runs per request" wording, related locations, fix edits. */
-import * as ts from 'typescript';
+import ts = require('typescript');
 import type { FileAnalysis, RepeatedScope } from './analysis';
 import type { Fix, RelatedInformation, TextEdit } from './types';
 

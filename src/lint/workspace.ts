@@ -4,7 +4,7 @@
  * at `new Logic()` in a handler asks these, so the per-request "logic object that builds its own
  * cache" is caught even when the class lives in another file.
  */
-import * as ts from 'typescript';
+import ts = require('typescript');
 import { type BackgroundFact, type FileAnalysis, isFunctionLike, skipOuter } from './analysis';
 import { backgroundCalls } from './catalog';
 

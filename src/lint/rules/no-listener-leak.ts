@@ -1,4 +1,4 @@
-import * as ts from 'typescript';
+import ts = require('typescript');
 import { type FileAnalysis, isWithin, skipOuter, stringValue, valueSite } from '../analysis';
 import type { RuleContext, RuleMeta, RuleVisitors } from '../rule';
 import { runsText, scopeRelated } from '../ruleUtil';
@@ -84,6 +84,10 @@ function checkAdd(context: RuleContext, a: FileAnalysis, call: ts.CallExpression
   if (options && !ts.isObjectLiteralExpression(options) && options.kind !== ts.SyntaxKind.FalseKeyword) return;
   // Some event APIs (once-style events on connections) end on their own: 'close'/'end' of the receiver itself.
   const recvText = targetText(a, receiver);
+  // `if (!tracked.has(req.socket)) { tracked.add(req.socket); req.socket.on(...) }`: once per target.
+  for (let cur: ts.Node = call; cur !== scope.fn; cur = cur.parent) {
+    if (ts.isIfStatement(cur) && targetText(a, cur.expression).includes(recvText)) return;
+  }
   const listener = call.arguments[1];
   const listenerName = listener && ts.isIdentifier(listener) ? listener.text : undefined;
   for (const r of removes) {

@@ -1,6 +1,6 @@
-import * as ts from 'typescript';
+import ts = require('typescript');
 import { type BackgroundFact, type FileAnalysis, type RepeatedScope, skipOuter, valueSite } from '../analysis';
-import { backgroundClose } from '../catalog';
+import { backgroundClose, backgroundLastNames } from '../catalog';
 import { mentions, ownershipOf } from '../ownership';
 import type { RuleContext, RuleMeta, RuleVisitors } from '../rule';
 import { afterImports, related, runsText, scopeRelated, usesLocals } from '../ruleUtil';
@@ -40,14 +40,16 @@ interface Candidate {
 export function create(context: RuleContext): RuleVisitors {
   const a = context.analysis;
   const candidates: Candidate[] = [];
-  const consider = (node: ts.NewExpression | ts.CallExpression) => candidates.push({ node });
+  // Cheap filter before resolving anything: an identifier (import, local class or factory) or a
+  // property whose name some catalog entry ends with; gRPC clients are recognised by their arguments.
+  const consider = (node: ts.NewExpression | ts.CallExpression) => {
+    const callee = skipOuter(node.expression);
+    if (ts.isIdentifier(callee)) candidates.push({ node });
+    else if (ts.isPropertyAccessExpression(callee) && (backgroundLastNames.has(callee.name.text) || ts.isNewExpression(node))) candidates.push({ node });
+  };
   return {
     [ts.SyntaxKind.NewExpression]: consider,
-    [ts.SyntaxKind.CallExpression]: (node: ts.CallExpression) => {
-      // Only plain-looking factory calls; skips the bulk of method calls cheaply.
-      const callee = skipOuter(node.expression);
-      if (ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee)) consider(node);
-    },
+    [ts.SyntaxKind.CallExpression]: consider,
     onEnd() {
       for (const c of candidates) check(context, a, c.node);
     },
@@ -65,9 +67,12 @@ function factFor(a: FileAnalysis, node: ts.NewExpression | ts.CallExpression): {
   let fact: BackgroundFact | undefined;
   if (ts.isNewExpression(node)) {
     const cls = localClass(a, callee.text);
-    fact = cls ? classFact(a, cls, a.workspace.resolver) : a.workspace.resolver.imported(a, callee.text, 0);
+    if (cls) fact = classFact(a, cls, a.workspace.resolver);
+    else if (a.imports.get(callee.text)?.module.startsWith('.')) fact = a.workspace.resolver.imported(a, callee.text, 0);
   } else {
-    fact = a.imports.has(callee.text) ? a.workspace.resolver.imported(a, callee.text, 0) : factoryFact(a, callee.text);
+    const binding = a.imports.get(callee.text);
+    if (binding) fact = binding.module.startsWith('.') ? a.workspace.resolver.imported(a, callee.text, 0) : undefined;
+    else if (a.isModuleLevelName(callee.text, node)) fact = factoryFact(a, callee.text);
     if (fact && fact.kind !== 'background') fact = undefined;
   }
   if (!fact || fact.kind === 'listener') return undefined;
@@ -79,11 +84,10 @@ function isFactoryName(name: string): boolean {
 }
 
 function check(context: RuleContext, a: FileAnalysis, node: ts.NewExpression | ts.CallExpression): void {
-  if (a.isModuleScope(node)) return;
+  const found = factFor(a, node);
+  if (!found || a.isModuleScope(node)) return;
   const scope = a.repeatedScope(node);
   if (!scope) return;
-  const found = factFor(a, node);
-  if (!found) return;
   const own = ownershipOf(a, node, { closeMethods: backgroundClose, argumentEscapes: false });
   const callee = a.short(node.expression);
   const rel = [scopeRelated(a, scope)];

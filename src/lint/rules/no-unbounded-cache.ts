@@ -1,4 +1,4 @@
-import * as ts from 'typescript';
+import ts = require('typescript');
 import { type FileAnalysis, type RepeatedScope, isFunctionLike, isWithin, skipOuter, valueSite } from '../analysis';
 import type { RuleContext, RuleMeta, RuleVisitors } from '../rule';
 import { related, runsText, scopeRelated } from '../ruleUtil';

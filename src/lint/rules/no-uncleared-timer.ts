@@ -1,4 +1,4 @@
-import * as ts from 'typescript';
+import ts = require('typescript');
 import { type FileAnalysis, type FunctionLike, isFunctionLike, isWithin, skipOuter, valueSite } from '../analysis';
 import { ownershipOf } from '../ownership';
 import type { RuleContext, RuleMeta, RuleVisitors } from '../rule';
@@ -39,7 +39,7 @@ export function create(context: RuleContext): RuleVisitors {
     [ts.SyntaxKind.CallExpression]: (node: ts.CallExpression) => {
       const callee = skipOuter(node.expression);
       const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee)
-        && /^(global|globalThis|window|timers)$/.test(callee.expression.getText(a.sourceFile)) ? callee.name.text : '';
+        && /^(global|globalThis|window|timers|timers_\d+)$/.test(callee.expression.getText(a.sourceFile)) ? callee.name.text : '';
       if (name === 'setInterval') intervals.push(node);
       else if (name === 'setTimeout') timeouts.push(node);
       else if (name === 'clearInterval' || name === 'clearTimeout') {

@@ -1,4 +1,4 @@
-import * as ts from 'typescript';
+import ts = require('typescript');
 import { type FileAnalysis, skipOuter, valueSite } from '../analysis';
 import { checkoutClose, checkoutMethods, type ResourceEntry, resourceCalls } from '../catalog';
 import { type Ownership, ownershipOf, trackVariable } from '../ownership';

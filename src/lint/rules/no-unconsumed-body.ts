@@ -1,4 +1,4 @@
-import * as ts from 'typescript';
+import ts = require('typescript');
 import { type FileAnalysis, skipOuter, valueSite } from '../analysis';
 import { ownershipOf, trackVariable } from '../ownership';
 import type { RuleContext, RuleMeta, RuleVisitors } from '../rule';
@@ -93,10 +93,13 @@ function report(context: RuleContext, a: FileAnalysis, call: ts.CallExpression, 
     context.report({ node: call, messageId: 'neverConsumed', data: { name } });
   } else if (status === 'partial' && exit) {
     const fixes: Fix[] = [];
+    const stmt = undiciBody ? `await ${name}.dump();` : `await ${name}.body?.cancel();`;
+    const title = `Cancel the body of ${name} before leaving`;
     if (ts.isBlock(exit.parent) && isAsyncContext(exit)) {
       const pos = exit.getStart(a.sourceFile);
-      const stmt = undiciBody ? `await ${name}.dump();` : `await ${name}.body?.cancel();`;
-      fixes.push({ title: `Cancel the body of ${name} before leaving`, edits: [{ range: a.rangeOf(pos, pos), newText: `${stmt}\n${a.indentAt(pos)}` }] });
+      fixes.push({ title, edits: [{ range: a.rangeOf(pos, pos), newText: `${stmt}\n${a.indentAt(pos)}` }] });
+    } else if (ts.isIfStatement(exit.parent) && exit.parent.thenStatement === exit && isAsyncContext(exit)) {
+      fixes.push({ title, edits: [{ range: a.range(exit), newText: `{ ${stmt} ${exit.getText(a.sourceFile)} }` }] });
     }
     context.report({ node: call, messageId: 'notConsumedOnExit', data: { name, exitLine: String(a.line(exit)) }, related: [related(a, exit, `leaves here without reading or cancelling the body of ${name}`)], fixes });
   }
