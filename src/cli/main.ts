@@ -12,7 +12,9 @@ interface Subcommand {
 }
 
 // One line per subcommand, sorted.
-const subcommands: Record<string, Subcommand> = {};
+const subcommands: Record<string, Subcommand> = {
+  scan: { summary: 'Find leak patterns in JS/TS files and folders (text, JSON or SARIF)', load: () => import('./scan.js') },
+};
 
 declare const LEAK_LENS_VERSION: string | undefined;
 
