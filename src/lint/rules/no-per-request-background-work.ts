@@ -19,7 +19,7 @@ export const meta: RuleMeta = {
     perScope: '`{{callee}}` creates a {{what}} that starts {{runs}}, and this {{scope}}: every call leaves another one running, holding memory and handles forever. Create one at module scope and share it, or close it when done.',
     inline: '`{{callee}}` creates a {{what}} that starts {{runs}} inline in a call that only borrows it, and this {{scope}}: nothing ever closes it. Create one at module scope and share it.',
     replaced: '`{{callee}}` creates a {{what}} that starts {{runs}} and stores it in `{{target}}`, replacing the previous one without closing it, and this {{scope}}. Create it once (guard with `if (!{{target}})`) or close the old one first.',
-    classPerScope: '`new {{callee}}()` {{scope}}, and its constructor starts {{runs}}: every call leaves another instance running. Create one {{callee}} at module scope and share it, or stop it when done.',
+    classPerScope: '`{{callee}}` {{scope}}, and its constructor starts {{runs}}: every call leaves another instance running. Create one {{name}} at module scope and share it, or stop it when done.',
   },
   examples: {
     invalid: [
@@ -89,11 +89,11 @@ function check(context: RuleContext, a: FileAnalysis, node: ts.NewExpression | t
   const scope = a.repeatedScope(node);
   if (!scope) return;
   const own = ownershipOf(a, node, { closeMethods: backgroundClose, argumentEscapes: false });
-  const callee = a.short(node.expression);
+  const callee = ts.isNewExpression(node) ? `new ${a.short(node.expression)}()` : `${a.short(node.expression)}()`;
   const rel = [scopeRelated(a, scope)];
   if (found.fact) rel.push({ message: `${found.fact.what} starts ${found.fact.runs} here`, file: found.fact.file, range: found.fact.range });
   const scopeText = runsText(a, scope);
-  const data = { callee, what: found.what, runs: found.runs, scope: scopeText };
+  const data = { callee, name: a.short(node.expression), what: found.what, runs: found.runs, scope: scopeText };
   const isClass = !!found.fact && ts.isNewExpression(node);
   if (own.status === 'unused' || own.status === 'leaked') {
     if (own.inlineIn && !isClass) {
