@@ -129,7 +129,7 @@ export function ownershipOf(a: FileAnalysis, creation: ts.Expression, opts: Owne
         return { status: 'leaked', releases: [], inlineIn: p };
       }
     }
-    return { status: 'escaped', escape: 'stored in a literal', releases: [] };
+    return { status: 'escaped', escape: 'kept in a literal', releases: [] };
   }
   return { status: 'escaped', escape: 'unknown', releases: [] };
 }
@@ -204,7 +204,14 @@ export function trackVariable(a: FileAnalysis, name: string, scope: ts.Node, sta
     }
     if (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p) || ts.isArrayLiteralExpression(p)
       || ts.isSpreadElement(p) || ts.isSpreadAssignment(p) || ts.isExportSpecifier(p) || ts.isExportAssignment(p)) {
-      escape = 'stored in a literal';
+      if (!opts.argumentEscapes && (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p))) {
+        // `https.get({ agent }, …)`: an options object passed straight into a call only lends it.
+        const holder = valueSite(p.parent);
+        const call = holder.parent;
+        if (call && (ts.isCallExpression(call) || ts.isNewExpression(call)) && call.arguments?.includes(holder as ts.Expression)
+          && !argumentOwnership(a, call, opts)) return;
+      }
+      escape = 'kept in a literal';
       return;
     }
     if (ts.isForOfStatement(p) && p.expression === site && opts.iterationReleases) {
