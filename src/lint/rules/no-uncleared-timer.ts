@@ -74,6 +74,8 @@ function handleOf(call: ts.CallExpression): { kind: 'discarded' | 'name' | 'othe
   }
   const p = site.parent;
   if (ts.isExpressionStatement(p)) return { kind: 'discarded', unref, node: p };
+  // `new Promise((_, reject) => setTimeout(reject, ms))`: the executor's return value is ignored.
+  if (ts.isArrowFunction(p) && p.body === site && p.parent && ts.isNewExpression(p.parent)) return { kind: 'discarded', unref, node: p };
   if (ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return { kind: 'name', name: p.name.text, unref, node: p };
   if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === site) {
     return { kind: 'name', name: lastName(skipOuter(p.left)), unref, node: p };
