@@ -53,6 +53,7 @@ function isResponseCall(a: FileAnalysis, call: ts.CallExpression): boolean {
   if (info.module === 'node-fetch' && (info.name === 'default' || info.name === 'fetch')) return true;
   const callee = skipOuter(call.expression);
   // The global fetch, unless shadowed by a local binding.
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'fetch') return /^(globalThis|global|window|self)$/.test(callee.expression.getText(a.sourceFile));
   return ts.isIdentifier(callee) && callee.text === 'fetch' && !a.declarationScope('fetch', call) && !info.module;
 }
 
