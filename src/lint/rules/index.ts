@@ -6,15 +6,15 @@ import type { RuleModule } from '../rule';
 import * as noListenerLeak from './no-listener-leak';
 import * as noPerRequestBackgroundWork from './no-per-request-background-work';
 import * as noUnboundedCache from './no-unbounded-cache';
-import * as noUnclosedResource from './no-unclosed-resource';
 import * as noUnclearedTimer from './no-uncleared-timer';
+import * as noUnclosedResource from './no-unclosed-resource';
 import * as noUnconsumedBody from './no-unconsumed-body';
 
 export const rules: readonly RuleModule[] = [
   noListenerLeak,
   noPerRequestBackgroundWork,
   noUnboundedCache,
-  noUnclosedResource,
   noUnclearedTimer,
+  noUnclosedResource,
   noUnconsumedBody,
 ];
