@@ -92,15 +92,18 @@ export class Linter implements Workspace {
     for (const rule of rules) if (this.config.rules[rule.meta.id] !== 'off') this.activeRules.push(rule);
   }
 
-  /** Adds or updates a file (absolute path). Facts of other files are kept: they only depend on their own text. */
+  /** Adds or updates a file (absolute path). */
   setFile(file: string, text: string): void {
     const old = this.files.get(file);
     if (old && old.text === text) return;
     this.files.set(file, { text });
+    // Facts are transitive across files (a class constructing a class from a third file): drop them all.
+    for (const entry of this.files.values()) entry.facts = undefined;
   }
 
   deleteFile(file: string): void {
     this.files.delete(file);
+    for (const entry of this.files.values()) entry.facts = undefined;
   }
 
   hasFile(file: string): boolean {
