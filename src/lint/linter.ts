@@ -23,6 +23,7 @@ interface FileEntry {
   text: string;
   parsed?: { sourceFile: ts.SourceFile; parseError?: string };
   facts?: Map<string, BackgroundFact | null>;
+  factsGeneration?: number;
   analysis?: FileAnalysis;
 }
 
@@ -72,6 +73,7 @@ export class Linter implements Workspace {
   private readonly files = new Map<string, FileEntry>();
   private readonly activeRules: RuleModule[] = [];
   private readonly parsedOrder: FileEntry[] = [];
+  private generation = 0;
 
   constructor(config: LintConfig = defaultConfig()) {
     this.config = config;
@@ -97,13 +99,14 @@ export class Linter implements Workspace {
     const old = this.files.get(file);
     if (old && old.text === text) return;
     this.files.set(file, { text });
-    // Facts are transitive across files (a class constructing a class from a third file): drop them all.
-    for (const entry of this.files.values()) entry.facts = undefined;
+    // Facts are transitive across files (a class constructing a class from a third file): a new
+    // generation invalidates them all, lazily.
+    this.generation++;
   }
 
   deleteFile(file: string): void {
     this.files.delete(file);
-    for (const entry of this.files.values()) entry.facts = undefined;
+    this.generation++;
   }
 
   hasFile(file: string): boolean {
@@ -209,6 +212,10 @@ export class Linter implements Workspace {
     if (!target) return undefined;
     const entry = this.files.get(target)!;
     const key = `${exportName}`;
+    if (entry.factsGeneration !== this.generation) {
+      entry.facts = new Map();
+      entry.factsGeneration = this.generation;
+    }
     entry.facts ??= new Map();
     if (entry.facts.has(key)) return entry.facts.get(key) ?? undefined;
     entry.facts.set(key, null); // guards against import cycles

@@ -116,10 +116,11 @@ function checkAdd(context: RuleContext, a: FileAnalysis, call: ts.CallExpression
 }
 
 function checkNew(context: RuleContext, a: FileAnalysis, node: ts.NewExpression): void {
-  if (a.isModuleScope(node) || !a.workspace) return;
+  const name = (node.expression as ts.Identifier).text;
+  // Only classes imported from other workspace files (this file's classes are covered in place).
+  if (!a.workspace || !a.imports.get(name)?.module.startsWith('.') || a.isModuleScope(node)) return;
   const scope = a.repeatedScope(node);
   if (!scope) return;
-  const name = (node.expression as ts.Identifier).text;
   // A class of this file is covered where its constructor adds the listener (that constructor is a repeated scope).
   if (localClass(a, name)) return;
   const fact = a.workspace.resolver.imported(a, name, 0);

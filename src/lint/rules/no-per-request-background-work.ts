@@ -44,8 +44,11 @@ export function create(context: RuleContext): RuleVisitors {
   // property whose name some catalog entry ends with; gRPC clients are recognised by their arguments.
   const consider = (node: ts.NewExpression | ts.CallExpression) => {
     const callee = skipOuter(node.expression);
-    if (ts.isIdentifier(callee)) candidates.push({ node });
-    else if (ts.isPropertyAccessExpression(callee) && (backgroundLastNames.has(callee.name.text) || ts.isNewExpression(node))) candidates.push({ node });
+    if (ts.isIdentifier(callee)) {
+      if (a.imports.has(callee.text) || localNames(a).has(callee.text)) candidates.push({ node });
+    } else if (ts.isPropertyAccessExpression(callee) && (backgroundLastNames.has(callee.name.text) || ts.isNewExpression(node))) {
+      candidates.push({ node });
+    }
   };
   return {
     [ts.SyntaxKind.NewExpression]: consider,
@@ -56,6 +59,26 @@ export function create(context: RuleContext): RuleVisitors {
   };
 }
 
+const localNamesCache = new WeakMap<FileAnalysis, Set<string>>();
+
+/** Module-level classes and functions of the file: the only local names that can be constructors or factories. */
+function localNames(a: FileAnalysis): Set<string> {
+  let set = localNamesCache.get(a);
+  if (set) return set;
+  set = new Set();
+  for (const st of a.sourceFile.statements) {
+    if ((ts.isClassDeclaration(st) || ts.isFunctionDeclaration(st)) && st.name) set.add(st.name.text);
+    else if (ts.isVariableStatement(st)) {
+      for (const d of st.declarationList.declarations) {
+        const init = d.initializer && skipOuter(d.initializer);
+        if (ts.isIdentifier(d.name) && init && (ts.isClassExpression(init) || ts.isArrowFunction(init) || ts.isFunctionExpression(init))) set.add(d.name.text);
+      }
+    }
+  }
+  localNamesCache.set(a, set);
+  return set;
+}
+
 function factFor(a: FileAnalysis, node: ts.NewExpression | ts.CallExpression): { what: string; runs: string; fact?: BackgroundFact } | undefined {
   const entry = backgroundEntryFor(a, node);
   if (entry) {
@@ -64,6 +87,8 @@ function factFor(a: FileAnalysis, node: ts.NewExpression | ts.CallExpression): {
   }
   const callee = skipOuter(node.expression);
   if (!ts.isIdentifier(callee) || !a.workspace) return undefined;
+  // Resolving workspace classes may parse other files: only worth it in a repeated scope.
+  if (!a.repeatedScope(node)) return undefined;
   let fact: BackgroundFact | undefined;
   if (ts.isNewExpression(node)) {
     const cls = localClass(a, callee.text);
@@ -84,8 +109,9 @@ function isFactoryName(name: string): boolean {
 }
 
 function check(context: RuleContext, a: FileAnalysis, node: ts.NewExpression | ts.CallExpression): void {
+  if (a.isModuleScope(node)) return;
   const found = factFor(a, node);
-  if (!found || a.isModuleScope(node)) return;
+  if (!found) return;
   const scope = a.repeatedScope(node);
   if (!scope) return;
   const own = ownershipOf(a, node, { closeMethods: backgroundClose, argumentEscapes: false });

@@ -71,6 +71,12 @@ export function create(context: RuleContext): RuleVisitors {
           if (type) collections.set(d.name.text, { name: d.name.text, type, declaration: d });
         }
       }
+      // Most module-level literals are never grown; skip the walk unless the text shows growth.
+      for (const name of [...collections.keys()]) {
+        const t = a.text;
+        if (!t.includes(`${name}.set(`) && !t.includes(`${name}.add(`) && !t.includes(`${name}.push(`) && !t.includes(`${name}.unshift(`)
+          && !t.includes(`${name}[`)) collections.delete(name);
+      }
       if (collections.size === 0) return;
       check(context, a, collections);
     },

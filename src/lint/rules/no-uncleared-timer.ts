@@ -30,6 +30,8 @@ export const meta: RuleMeta = {
   },
 };
 
+const timerNames = new Set(['setInterval', 'setTimeout', 'clearInterval', 'clearTimeout']);
+
 export function create(context: RuleContext): RuleVisitors {
   const a = context.analysis;
   const intervals: ts.CallExpression[] = [];
@@ -38,14 +40,19 @@ export function create(context: RuleContext): RuleVisitors {
   return {
     [ts.SyntaxKind.CallExpression]: (node: ts.CallExpression) => {
       const callee = skipOuter(node.expression);
-      const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee)
-        && /^(global|globalThis|window|timers|timers_\d+)$/.test(callee.expression.getText(a.sourceFile)) ? callee.name.text : '';
+      let name = '';
+      if (ts.isIdentifier(callee)) name = callee.text;
+      else if (ts.isPropertyAccessExpression(callee)) {
+        const n = callee.name.text;
+        if (n === 'close') name = n;
+        else if (timerNames.has(n) && /^(global|globalThis|window|timers|timers_\d+)$/.test(callee.expression.getText(a.sourceFile))) name = n;
+      }
       if (name === 'setInterval') intervals.push(node);
       else if (name === 'setTimeout') timeouts.push(node);
       else if (name === 'clearInterval' || name === 'clearTimeout') {
         const arg = node.arguments[0];
         if (arg) cleared.add(lastName(skipOuter(arg)));
-      } else if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'close') {
+      } else if (name === 'close' && ts.isPropertyAccessExpression(callee)) {
         cleared.add(lastName(skipOuter(callee.expression)));
       }
     },
