@@ -482,6 +482,8 @@ export class FileAnalysis {
         return { kind: 'request', label: `export ${n}()`, node: fn.name };
       }
     }
+    // AWS Lambda and similar: `exports.handler = async (event) => …`, `export const handler = …`, `export async function handler`.
+    if (this.isServerlessHandler(fn)) return { kind: 'request', label: 'serverless handler (per invocation)', node: fn };
     if (ts.isFunctionDeclaration(fn) && hasDefaultExport(fn) && /[\\/]pages[\\/]api[\\/]/.test(this.file)) {
       return { kind: 'request', label: 'API route handler', node: fn };
     }
@@ -499,6 +501,20 @@ export class FileAnalysis {
       return this.classConstructedRepeatedly(fn.parent);
     }
     return undefined;
+  }
+
+  private isServerlessHandler(fn: FunctionLike): boolean {
+    if (ts.isFunctionDeclaration(fn)) return fn.name?.text === 'handler' && hasExport(fn);
+    const p = fn.parent;
+    if (!p) return false;
+    if (ts.isBinaryExpression(p) && p.right === fn && p.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      return /^(module\.)?exports\.handler$/.test(p.left.getText(this.sourceFile));
+    }
+    if (ts.isVariableDeclaration(p) && ts.isIdentifier(p.name) && p.name.text === 'handler') {
+      const st = p.parent?.parent;
+      return !!st && ts.isVariableStatement(st) && hasExport(st);
+    }
+    return false;
   }
 
   private classConstructedRepeatedly(cls: ts.ClassLikeDeclaration): RepeatedScope | undefined {
@@ -546,6 +562,8 @@ export class FileAnalysis {
     const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
     if (ts.isNewExpression(call)) {
       if (method === 'CronJob') return { kind: 'cron', label, node: call };
+      // BullMQ: new Worker('queue', async (job) => …)
+      if (method === 'Worker' && firstText !== undefined) return { kind: 'message', label, node: call };
       return undefined;
     }
     if (method === 'setInterval') return { kind: 'timer', label: `setInterval callback`, node: call };
@@ -567,7 +585,10 @@ export class FileAnalysis {
           || (first && ts.isRegularExpressionLiteral(first))
           || /app|router|server|route|api|fastify|instance|koa/i.test(recvText)
           || (ts.isCallExpression(recv) && /route/i.test(this.short(recv.expression)));
-        if (routeLike || (method === 'use' && args.length >= 1)) return { kind: 'request', label, node: call };
+        if (routeLike) return { kind: 'request', label, node: call };
+        // `x.use(fn)` is also how plugins are installed (chai.use, i18n.use): only middleware-shaped functions.
+        if (method === 'use' && isFunctionLike(fn) && fn.parameters[0] && ts.isIdentifier(fn.parameters[0].name)
+          && /^(req|request|ctx|context|c)$/.test(fn.parameters[0].name.text)) return { kind: 'request', label, node: call };
         return undefined;
       }
       if (consumerMethods.has(method)) {

@@ -133,9 +133,11 @@ function checkInterval(context: RuleContext, a: FileAnalysis, call: ts.CallExpre
     }
     return;
   }
-  // A plain function: only when the interval works on per-call data (its parameters or locals),
-  // which says the function is meant to be called more than once.
-  if (closesOverLocals(a, call, fn)) {
+  // A plain function: only when it takes a per-connection/per-request object and the interval works
+  // on per-call data: the heartbeat-per-socket pattern. Startup functions taking options stay quiet.
+  const first = fn.parameters[0];
+  const perConnection = !!first && ts.isIdentifier(first.name) && /^(ws|socket|sock|conn|connection|client|req|request|res|response|session|peer|stream|channel|user|ctx)$/i.test(first.name.text);
+  if (perConnection && closesOverLocals(a, call, fn)) {
     context.report({ node: call, messageId: 'neverCleared', data: { owner: `${a.functionName(fn) || 'this function'}()`, handle, unref: '' } });
   }
 }

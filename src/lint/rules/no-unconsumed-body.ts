@@ -21,7 +21,7 @@ export const meta: RuleMeta = {
   examples: {
     invalid: [
       `async function getUser(id) {\n  const res = await fetch(\`https://api.example.com/users/\${id}\`);\n  if (!res.ok) throw new Error(\`HTTP \${res.status}\`);\n  return res.json();\n}`,
-      `async function ping(url) {\n  const res = await fetch(url, { method: 'HEAD' });\n  return res.status === 200;\n}`,
+      `async function ping(url) {\n  const res = await fetch(url);\n  return res.status === 200;\n}`,
     ],
     valid: [
       `async function getUser(id) {\n  const res = await fetch(\`https://api.example.com/users/\${id}\`);\n  if (!res.ok) {\n    await res.body?.cancel();\n    throw new Error(\`HTTP \${res.status}\`);\n  }\n  return res.json();\n}`,
@@ -60,6 +60,9 @@ function isResponseCall(a: FileAnalysis, call: ts.CallExpression): boolean {
 function check(context: RuleContext, a: FileAnalysis, call: ts.CallExpression): void {
   if (!isResponseCall(a, call) || a.isModuleScope(call)) return;
   const isUndiciRequest = a.callee(call).name === 'request';
+  // HEAD responses have no body to consume.
+  const init = call.arguments[1];
+  if (init && /\bmethod\s*:\s*['"]HEAD['"]/i.test(init.getText(a.sourceFile))) return;
   const site = valueSite(call);
   const p = site.parent;
   const callee = a.short(call.expression);

@@ -5,6 +5,8 @@ const B = "const { EventEmitter } = require('events');\nconst bus = new EventEmi
 
 runRuleTests('no-listener-leak', {
   valid: [
+    // Plugin installation is not middleware.
+    `const chai = require('chai');\nchai.use((c, utils) => {\n  process.on('exit', () => utils.flag);\n});`,
     // Removed in cleanup.
     `${B}${E}app.get('/sse', (req, res) => {\n  const onPrice = (p) => res.write(String(p));\n  bus.on('price', onPrice);\n  req.on('close', () => bus.off('price', onPrice));\n});`,
     `${B}require('http').createServer((req, res) => {\n  const f = () => res.end();\n  bus.addListener('done', f);\n  res.on('finish', () => bus.removeListener('done', f));\n}).listen(1);`,

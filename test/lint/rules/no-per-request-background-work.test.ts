@@ -35,6 +35,8 @@ runRuleTests('no-per-request-background-work', {
     `const Redis = require('ioredis');\nclass Store {\n  constructor() { this.redis = new Redis(); }\n  close() { return this.redis.quit(); }\n}\nmodule.exports = new Store();`,
   ],
   invalid: [
+    { code: `const { MongoClient } = require('mongodb');\nexports.handler = async (event) => {\n  const client = new MongoClient(process.env.MONGO_URL);\n  return client.db('x').collection('y').findOne({ id: event.id });\n};`, errors: [{ messageId: 'perScope', line: 3, column: 18 }] },
+    { code: `import { Worker } from 'bullmq';\nimport Redis from 'ioredis';\nnew Worker('emails', async (job) => {\n  const redis = new Redis();\n  await redis.incr(job.data.user);\n});`, filename: '/project/src/worker.ts', errors: [{ messageId: 'perScope', line: 4, column: 17 }] },
     { code: `const NodeCache = require('node-cache');\n${E}app.get('/orders', (req, res) => {\n  const cache = new NodeCache({ stdTTL: 60 });\n  cache.set(req.query.id, 1);\n  res.send('ok');\n});`, errors: [{ messageId: 'perScope', line: 5, column: 17 }] },
     { code: `const http = require('http');\nconst axios = require('axios');\nexports.handler = async (req, res) => {\n  const r = await axios.get('http://b/x', { httpAgent: new http.Agent({ keepAlive: true }) });\n  res.json(r.data);\n};`, errors: [{ messageId: 'inline', line: 4, column: 56 }] },
     { code: `const https = require('https');\n${E}app.get('/s', (req, res) => {\n  const agent = new https.Agent({ keepAlive: true });\n  https.get({ host: 'b', agent }, (r) => r.pipe(res));\n});`, errors: [{ messageId: 'perScope', line: 5, column: 17 }] },

@@ -5,6 +5,8 @@ const W = "const wss = new (require('ws').Server)({ port: 1 });\n";
 
 runRuleTests('no-uncleared-timer', {
   valid: [
+    // A startup function taking options.
+    `function startMonitor(options) {\n  const stats = { n: 0 };\n  setInterval(() => { stats.n += options.step; }, 1000);\n}`,
     // Cleared on close.
     `${W}wss.on('connection', (ws) => {\n  const t = setInterval(() => ws.ping(), 30000);\n  ws.on('close', () => clearInterval(t));\n});`,
     `${E}app.get('/tick', (req, res) => {\n  const t = setInterval(() => res.write('.'), 1000);\n  res.on('close', () => clearInterval(t));\n});`,

@@ -2,6 +2,8 @@ import { runRuleTests } from '../ruleTester';
 
 runRuleTests('no-unconsumed-body', {
   valid: [
+    // HEAD responses have no body.
+    `async function exists(url) {\n  const res = await fetch(url, { method: 'HEAD' });\n  return res.ok;\n}`,
     // Cancelled before the early exit.
     `async function getUser(id) {\n  const res = await fetch('https://api/u/' + id);\n  if (!res.ok) {\n    await res.body?.cancel();\n    throw new Error('HTTP ' + res.status);\n  }\n  return res.json();\n}`,
     // Read before the early exit.
