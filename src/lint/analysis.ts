@@ -588,7 +588,7 @@ export class FileAnalysis {
         if (routeLike) return { kind: 'request', label, node: call };
         // `x.use(fn)` is also how plugins are installed (chai.use, i18n.use): only middleware-shaped functions.
         if (method === 'use' && isFunctionLike(fn) && fn.parameters[0] && ts.isIdentifier(fn.parameters[0].name)
-          && /^(req|request|ctx|context|c)$/.test(fn.parameters[0].name.text)) return { kind: 'request', label, node: call };
+          && /^(req|request|ctx|context)$/.test(fn.parameters[0].name.text)) return { kind: 'request', label, node: call };
         return undefined;
       }
       if (consumerMethods.has(method)) {
