@@ -17,7 +17,7 @@ export type FunctionLike =
   | ts.GetAccessorDeclaration
   | ts.SetAccessorDeclaration;
 
-export type RepeatedKind = 'request' | 'message' | 'connection' | 'timer' | 'cron' | 'loop' | 'event' | 'constructor';
+export type RepeatedKind = 'request' | 'message' | 'connection' | 'timer' | 'cron' | 'loop' | 'event' | 'mount' | 'constructor';
 
 /** Code that runs many times over a process's life. `label` reads "app.get('/orders')". */
 export interface RepeatedScope {
@@ -567,6 +567,8 @@ export class FileAnalysis {
       return undefined;
     }
     if (method === 'setInterval') return { kind: 'timer', label: `setInterval callback`, node: call };
+    // React effects run on every mount (and re-run on dependency changes): cleanup belongs in the returned function.
+    if ((method === 'useEffect' || method === 'useLayoutEffect') && args[0] === fn) return { kind: 'mount', label: method, node: call };
     if (method === 'schedule' || method === 'scheduleJob') return { kind: 'cron', label, node: call };
     if (method === 'createServer' || method === 'createSecureServer') return { kind: 'request', label, node: call };
     if (ts.isPropertyAccessExpression(callee)) {

@@ -133,4 +133,4 @@ export const backgroundClose = ['close', 'end', 'quit', 'disconnect', 'destroy',
   'terminate', 'flushAll', '$disconnect', 'release', 'unref'];
 
 /** Last name segments of every background entry, to skip most calls before resolving them. */
-export const backgroundLastNames: ReadonlySet<string> = new Set(Object.keys(backgroundCalls).map((k) => k.slice(k.indexOf(':') + 1).split('.').pop()!));
+export const backgroundLastNames: ReadonlySet<string> = new Set([...Object.keys(backgroundCalls).map((k) => k.slice(k.indexOf(':') + 1).split('.').pop()!), 'duplicate']);

@@ -11,8 +11,14 @@ const runsWords: Record<RepeatedScope['kind'], string> = {
   cron: 'runs on every cron tick',
   loop: 'runs on every loop iteration',
   event: 'runs on every event',
+  mount: 'runs on every mount',
   constructor: 'runs per construction',
 };
+
+/** "a" or "an" before a word. */
+export function article(word: string): string {
+  return /^[aeiou]/i.test(word) ? 'an' : 'a';
+}
 
 /** "runs per request (app.get('/orders') at line 12)". */
 export function runsText(a: FileAnalysis, scope: RepeatedScope): string {

@@ -16,6 +16,10 @@ export function backgroundEntryFor(a: FileAnalysis, node: ts.CallExpression | ts
   if (!entry && c.module && c.name.startsWith('default.')) entry = backgroundCalls[`${c.module}:${c.name.slice(8)}`];
   if (!entry && c.module && ts.isNewExpression(node) && c.name.endsWith('.default')) entry = backgroundCalls[`${c.module}:default`];
   if (!entry) {
+    // ioredis `client.duplicate()` opens a new connection (typically for pub/sub).
+    if (ts.isCallExpression(node) && c.last === 'duplicate' && c.receiver && /redis|client|pub|sub/i.test(c.receiver.getText(a.sourceFile))) {
+      return { what: 'duplicated Redis connection', runs: 'a new connection and its reconnect timers' };
+    }
     // gRPC clients: `new pkg.Service(address, grpc.credentials.createInsecure())`.
     if (ts.isNewExpression(node) && node.arguments?.some((arg) => /credentials\.create(Insecure|Ssl)\b/.test(arg.getText(a.sourceFile)))) {
       return { what: `gRPC client ${c.last}`, runs: 'its own channel and connections' };

@@ -14,7 +14,7 @@ export const meta: RuleMeta = {
     fix: 'Remove the listener when the request is done (`emitter.off(event, fn)` on \'close\'/\'finish\'), use `once` / `{ once: true }` when it should fire once, pass `{ signal }` to tie it to a request-scoped AbortSignal, or register it once at startup.',
   },
   messages: {
-    listenerPerScope: '`{{call}}` adds a \'{{event}}\' listener to {{target}}, which outlives it, and this {{scope}}: the listener (and everything its closure holds) is never removed. Remove it when done (`{{target}}.off(\'{{event}}\', …)`), use `once`, or register it once at startup.',
+    listenerPerScope: '`{{call}}` adds a \'{{event}}\' listener to {{target}}, which outlives it, and this {{scope}}: the listener (and everything its closure holds) is never removed. Remove it when done (`{{target}}.{{off}}(\'{{event}}\', …)`), use `once`, or register it once at startup.',
     interceptorPerCall: '`{{call}}` adds an interceptor to the shared {{target}} and this {{scope}}: interceptors pile up and each one runs on every later request. Add it once at startup, or `eject` it when done.',
     listenerInConstructor: '`new {{callee}}()` {{scope}}, and its constructor adds {{runs}} that is never removed: every instance stays reachable from that emitter forever. Create one {{callee}} and share it, or remove the listener in a close()/dispose() that callers call.',
   },
@@ -100,7 +100,8 @@ function checkAdd(context: RuleContext, a: FileAnalysis, call: ts.CallExpression
       || (!listenerName && rm === 'removeAllListeners')) return;
     if (rm === 'removeAllListeners' && (!r.arguments[0] || stringValue(r.arguments[0]) === event)) return;
   }
-  const data = { call: `${a.short(callee)}(${event !== undefined ? `'${event}'` : '…'})`, event: event ?? '…', target: longLived.name, scope: runsText(a, scope) };
+  const data = { call: `${a.short(callee)}(${event !== undefined ? `'${event}'` : '…'})`, event: event ?? '…', target: longLived.name, scope: runsText(a, scope),
+    off: method === 'addEventListener' ? 'removeEventListener' : 'off' };
   if (interceptor) {
     context.report({ node: call, messageId: 'interceptorPerCall', data, related: [scopeRelated(a, scope)] });
     return;

@@ -3,7 +3,7 @@ import { type BackgroundFact, type FileAnalysis, type RepeatedScope, skipOuter, 
 import { backgroundClose, backgroundLastNames } from '../catalog';
 import { mentions, ownershipOf } from '../ownership';
 import type { RuleContext, RuleMeta, RuleVisitors } from '../rule';
-import { afterImports, related, runsText, scopeRelated, usesLocals } from '../ruleUtil';
+import { afterImports, article, related, runsText, scopeRelated, usesLocals } from '../ruleUtil';
 import type { Fix } from '../types';
 import { backgroundEntryFor, classFact, factoryFact, localClass } from '../workspace';
 
@@ -16,9 +16,9 @@ export const meta: RuleMeta = {
     fix: 'Create one instance at module scope (or in the application\'s startup) and share it across requests; if a per-request instance is truly needed, close it in a `finally` block.',
   },
   messages: {
-    perScope: '`{{callee}}` creates a {{what}} that starts {{runs}}, and this {{scope}}: every call leaves another one running, holding memory and handles forever. Create one at module scope and share it, or close it when done.',
-    inline: '`{{callee}}` creates a {{what}} that starts {{runs}} inline in a call that only borrows it, and this {{scope}}: nothing ever closes it. Create one at module scope and share it.',
-    replaced: '`{{callee}}` creates a {{what}} that starts {{runs}} and stores it in `{{target}}`, replacing the previous one without closing it, and this {{scope}}. Create it once (guard with `if (!{{target}})`) or close the old one first.',
+    perScope: '`{{callee}}` creates {{a}} {{what}} that starts {{runs}}, and this {{scope}}: every call leaves another one running, holding memory and handles forever. Create one at module scope and share it, or close it when done.',
+    inline: '`{{callee}}` creates {{a}} {{what}} that starts {{runs}} inline in a call that only borrows it, and this {{scope}}: nothing ever closes it. Create one at module scope and share it.',
+    replaced: '`{{callee}}` creates {{a}} {{what}} that starts {{runs}} and stores it in `{{target}}`, replacing the previous one without closing it, and this {{scope}}. Create it once (guard with `if (!{{target}})`) or close the old one first.',
     classPerScope: '`{{callee}}` {{scope}}, and its constructor starts {{runs}}: every call leaves another instance running. Create one {{name}} at module scope and share it, or stop it when done.',
   },
   examples: {
@@ -104,8 +104,16 @@ function factFor(a: FileAnalysis, node: ts.NewExpression | ts.CallExpression): {
   return { what: fact.what, runs: fact.runs, fact };
 }
 
+function findCall(node: ts.Node): ts.CallExpression | ts.NewExpression | undefined {
+  for (let cur: ts.Node | undefined = node; cur; cur = cur.parent) {
+    if (ts.isCallExpression(cur) || ts.isNewExpression(cur)) return cur;
+    if (ts.isBlock(cur) || ts.isSourceFile(cur)) return undefined;
+  }
+  return undefined;
+}
+
 function isFactoryName(name: string): boolean {
-  return /^(create|connect|caching|schedule|knex|default|Knex|Redis|Kafka)/.test(name) || name === 'createClient';
+  return /^(create|connect|caching|schedule|knex|default|Knex|Redis|Kafka|duplicate)/.test(name) || name === 'createClient';
 }
 
 function check(context: RuleContext, a: FileAnalysis, node: ts.NewExpression | ts.CallExpression): void {
@@ -119,10 +127,13 @@ function check(context: RuleContext, a: FileAnalysis, node: ts.NewExpression | t
   const rel = [scopeRelated(a, scope)];
   if (found.fact) rel.push({ message: `${found.fact.what} starts ${found.fact.runs} here`, file: found.fact.file, range: found.fact.range });
   const scopeText = runsText(a, scope);
-  const data = { callee, name: a.short(node.expression), what: found.what, runs: found.runs, scope: scopeText };
+  const data = { callee, name: a.short(node.expression), a: article(found.what), what: found.what, runs: found.runs, scope: scopeText };
   const isClass = !!found.fact && ts.isNewExpression(node);
   if (own.status === 'unused' || own.status === 'leaked') {
     if (own.inlineIn && !isClass) {
+      // `axios.create({ httpsAgent: new Agent(…) })`: the outer factory is reported instead.
+      const holderCall = findCall(own.inlineIn);
+      if (holderCall && backgroundEntryFor(a, holderCall)) return;
       context.report({ node, messageId: 'inline', data, related: rel });
       return;
     }

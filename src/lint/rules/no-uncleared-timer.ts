@@ -30,6 +30,7 @@ export const meta: RuleMeta = {
   },
 };
 
+const logCalls = new Set(['log', 'info', 'debug', 'warn', 'error', 'String', 'Boolean']);
 const timerNames = new Set(['setInterval', 'setTimeout', 'clearInterval', 'clearTimeout']);
 
 export function create(context: RuleContext): RuleVisitors {
@@ -104,19 +105,19 @@ function checkInterval(context: RuleContext, a: FileAnalysis, call: ts.CallExpre
   const h = handleOf(call);
   if (h.kind === 'other') return;
   if (h.kind === 'name') {
-    if (cleared.has(h.name!)) return;
-    // Escapes (returned, passed on, pushed to a list) mean someone else may clear it.
     if (ts.isVariableDeclaration(h.node)) {
-      const own = ownershipOf(a, call, { closeMethods: ['close', 'unref', 'ref', 'refresh', 'hasRef'], argumentEscapes: true, nonOwningCalls: new Set(['log']) });
-      if (own.status === 'escaped' || own.status === 'released') return;
-    }
+      // A local handle: cleared within its own scope (callbacks included), or handed on (returned,
+      // stored, passed) so someone else may clear it.
+      const own = ownershipOf(a, call, { closeMethods: ['close'], closeFunctions: ['clearInterval', 'clearTimeout'], argumentEscapes: true, nonOwningCalls: logCalls });
+      if (own.status === 'escaped' || own.status === 'released' || own.status === 'partial') return;
+    } else if (cleared.has(h.name!)) return;
   }
   const scope = a.repeatedScope(call);
   if (scope && scope.kind !== 'timer') {
     context.report({
       node: call,
       messageId: 'intervalPerScope',
-      data: { scope: runsText(a, scope), unit: scope.kind === 'connection' ? 'the connection closes' : scope.kind === 'request' ? 'the response finishes' : 'the work is done' },
+      data: { scope: runsText(a, scope), unit: scope.kind === 'connection' ? 'the connection closes' : scope.kind === 'request' ? 'the response finishes' : scope.kind === 'mount' ? 'the effect cleans up (return a cleanup function)' : 'the work is done' },
       related: [scopeRelated(a, scope)],
     });
     return;

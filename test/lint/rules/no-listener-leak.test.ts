@@ -5,6 +5,8 @@ const B = "const { EventEmitter } = require('events');\nconst bus = new EventEmi
 
 runRuleTests('no-listener-leak', {
   valid: [
+    // Effect with cleanup.
+    { code: `import { useEffect } from 'react';\nexport function A() {\n  useEffect(() => {\n    const f = () => {};\n    window.addEventListener('resize', f);\n    return () => window.removeEventListener('resize', f);\n  }, []);\n  return null;\n}`, filename: '/project/src/a.jsx' },
     // Plugin installation is not middleware.
     `const chai = require('chai');\nchai.use((c, utils) => {\n  process.on('exit', () => utils.flag);\n});`,
     // Removed in cleanup.
@@ -37,6 +39,7 @@ runRuleTests('no-listener-leak', {
     `${B}${E}app.get('/s', (req, res) => {\n  // leak-lens-disable-next-line no-listener-leak\n  bus.on('x', () => res.end());\n});`,
   ],
   invalid: [
+    { code: `import { useEffect } from 'react';\nexport function A() {\n  useEffect(() => {\n    window.addEventListener('resize', () => {});\n  }, []);\n  return null;\n}`, filename: '/project/src/a.jsx', errors: [{ messageId: 'listenerPerScope', line: 4, column: 5 }] },
     { code: `${E}app.get('/work', (req, res) => {\n  process.on('SIGTERM', () => res.end('bye'));\n  res.send('ok');\n});`, errors: [{ messageId: 'listenerPerScope', line: 4, column: 3 }] },
     { code: `${B}require('http').createServer((req, res) => {\n  bus.on('price', (p) => res.write(String(p)));\n}).listen(8080);`, errors: [{ messageId: 'listenerPerScope', line: 4, column: 3 }] },
     { code: `const ctrl = new AbortController();\n${E}app.get('/a', (req, res) => {\n  ctrl.signal.addEventListener('abort', () => res.end());\n});`, errors: [{ messageId: 'listenerPerScope', line: 5, column: 3 }] },

@@ -4,6 +4,8 @@ const E = "const express = require('express');\nconst app = express();\n";
 
 runRuleTests('no-per-request-background-work', {
   valid: [
+    // Duplicate connection closed on disconnect.
+    `const Redis = require('ioredis');\nconst redis = new Redis();\nconst io = require('socket.io')(3000);\nio.on('connection', async (socket) => {\n  const sub = redis.duplicate();\n  await sub.subscribe('news');\n  socket.on('disconnect', () => sub.quit());\n});`,
     // Module scope: one shared instance.
     `const NodeCache = require('node-cache');\n${E}const cache = new NodeCache();\napp.get('/a', (req, res) => res.json(cache.get(req.query.k)));`,
     `const http = require('http');\nconst agent = new http.Agent({ keepAlive: true });\nmodule.exports = (req, res) => res.end(String(agent.maxSockets));`,
@@ -35,6 +37,7 @@ runRuleTests('no-per-request-background-work', {
     `const Redis = require('ioredis');\nclass Store {\n  constructor() { this.redis = new Redis(); }\n  close() { return this.redis.quit(); }\n}\nmodule.exports = new Store();`,
   ],
   invalid: [
+    { code: `const Redis = require('ioredis');\nconst redis = new Redis();\nconst io = require('socket.io')(3000);\nio.on('connection', async (socket) => {\n  const sub = redis.duplicate();\n  await sub.subscribe('news');\n  sub.on('message', (c, m) => socket.emit('news', m));\n});`, errors: [{ messageId: 'perScope', line: 5, column: 15 }] },
     { code: `const { MongoClient } = require('mongodb');\nexports.handler = async (event) => {\n  const client = new MongoClient(process.env.MONGO_URL);\n  return client.db('x').collection('y').findOne({ id: event.id });\n};`, errors: [{ messageId: 'perScope', line: 3, column: 18 }] },
     { code: `import { Worker } from 'bullmq';\nimport Redis from 'ioredis';\nnew Worker('emails', async (job) => {\n  const redis = new Redis();\n  await redis.incr(job.data.user);\n});`, filename: '/project/src/worker.ts', errors: [{ messageId: 'perScope', line: 4, column: 17 }] },
     { code: `const NodeCache = require('node-cache');\n${E}app.get('/orders', (req, res) => {\n  const cache = new NodeCache({ stdTTL: 60 });\n  cache.set(req.query.id, 1);\n  res.send('ok');\n});`, errors: [{ messageId: 'perScope', line: 5, column: 17 }] },

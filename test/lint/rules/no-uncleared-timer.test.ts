@@ -38,6 +38,7 @@ runRuleTests('no-uncleared-timer', {
     `${W}wss.on('connection', (ws) => {\n  // leak-lens-disable-next-line no-uncleared-timer\n  setInterval(() => ws.ping(), 30000);\n});`,
   ],
   invalid: [
+    { code: `import { useEffect } from 'react';\nexport function A() {\n  useEffect(() => {\n    const t = setInterval(() => {}, 1000);\n  }, []);\n  useEffect(() => {\n    const t = setInterval(() => {}, 1000);\n    return () => clearInterval(t);\n  }, []);\n  return null;\n}`, filename: '/project/src/a.jsx', errors: [{ messageId: 'intervalPerScope', line: 4, column: 15 }] },
     { code: `${W}wss.on('connection', (ws) => {\n  setInterval(() => ws.ping(), 30000);\n});`, errors: [{ messageId: 'intervalPerScope', line: 3, column: 3 }] },
     { code: `${E}app.get('/watch', (req, res) => {\n  setInterval(() => res.write('.'), 1000);\n});`, errors: [{ messageId: 'intervalPerScope', line: 4, column: 3 }] },
     { code: `${E}app.get('/u', (req, res) => {\n  setInterval(() => {}, 1000).unref();\n  res.end();\n});`, errors: [{ messageId: 'intervalPerScope', line: 4, column: 3 }] },
