@@ -87,6 +87,8 @@ function factFor(a: FileAnalysis, node: ts.NewExpression | ts.CallExpression): {
   }
   const callee = skipOuter(node.expression);
   if (!ts.isIdentifier(callee) || !a.workspace) return undefined;
+  const binding = a.imports.get(callee.text);
+  if (binding ? !binding.module.startsWith('.') : !localNames(a).has(callee.text)) return undefined;
   // Resolving workspace classes may parse other files: only worth it in a repeated scope.
   if (!a.repeatedScope(node)) return undefined;
   let fact: BackgroundFact | undefined;
