@@ -223,7 +223,7 @@ export function trackVariable(a: FileAnalysis, name: string, scope: ts.Node, sta
   if (escape) return { status: 'escaped', escape, releases };
   if (refs === 0) return { status: 'unused', releases };
   if (releases.length === 0) return { status: 'leaked', releases };
-  if (releases.some(inFinallyOrCleanup)) return { status: 'released', releases };
+  if (releases.some((r) => inFinallyOrCleanup(r, start))) return { status: 'released', releases };
   const leakyExit = findLeakyExit(a, name, start, releases, guardNames);
   return leakyExit ? { status: 'partial', releases, leakyExit } : { status: 'released', releases };
 }
@@ -240,10 +240,12 @@ function isReference(id: ts.Identifier): boolean {
 }
 
 /** Released in a finally block, or in an event callback (`stream.on('close', () => fh.close())`). */
-function inFinallyOrCleanup(release: ts.Node): boolean {
+function inFinallyOrCleanup(release: ts.Node, start: ts.Node): boolean {
   for (let cur: ts.Node | undefined = release.parent; cur; cur = cur.parent) {
     if (ts.isBlock(cur) && cur.parent && ts.isTryStatement(cur.parent) && cur.parent.finallyBlock === cur) return true;
     if (isFunctionLike(cur)) {
+      // The function that acquired it: its own statements are not a callback.
+      if (isWithin(start, cur)) return false;
       // A release inside a callback runs when that callback fires: trust it.
       const call = cur.parent;
       return !!call && (ts.isCallExpression(call) || ts.isNewExpression(call));

@@ -17,6 +17,7 @@ export const meta: RuleMeta = {
     neverConsumed: 'The body of response `{{name}}` is never read or cancelled: the connection stays checked out until garbage collection. Read it (`await {{name}}.json()`/`text()`) or cancel it (`await {{name}}.body?.cancel()`).',
     notConsumedOnExit: 'The body of response `{{name}}` is read on the main path but not when the function leaves at line {{exitLine}}: that path keeps the connection checked out. Cancel it first (`await {{name}}.body?.cancel()`).',
     discarded: 'The response of `{{callee}}` is dropped without reading or cancelling its body: the connection stays checked out until garbage collection. Read or cancel the body (undici: `body.dump()`).',
+    httpNotConsumed: 'The `{{callee}}` response `{{name}}` is {{how}}: Node keeps the socket (and the response) until the data is read. Call `{{name}}.resume()` to discard it, or read/pipe it.',
   },
   examples: {
     invalid: [
@@ -35,14 +36,17 @@ const consumeMethods = ['json', 'text', 'arrayBuffer', 'blob', 'formData', 'byte
 export function create(context: RuleContext): RuleVisitors {
   const a = context.analysis;
   const calls: ts.CallExpression[] = [];
+  const httpCalls: ts.CallExpression[] = [];
   return {
     [ts.SyntaxKind.CallExpression]: (node: ts.CallExpression) => {
       const callee = skipOuter(node.expression);
       const last = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
       if (last === 'fetch' || last === 'request') calls.push(node);
+      if (last === 'get' || last === 'request') httpCalls.push(node);
     },
     onEnd() {
       for (const call of calls) check(context, a, call);
+      for (const call of httpCalls) checkHttp(context, a, call);
     },
   };
 }
@@ -106,5 +110,31 @@ function report(context: RuleContext, a: FileAnalysis, call: ts.CallExpression, 
       fixes.push({ title, edits: [{ range: a.range(exit), newText: `{ ${stmt} ${exit.getText(a.sourceFile)} }` }] });
     }
     context.report({ node: call, messageId: 'notConsumedOnExit', data: { name, exitLine: String(a.line(exit)) }, related: [related(a, exit, `leaves here without reading or cancelling the body of ${name}`)], fixes });
+  }
+}
+
+const httpConsume = ['resume', 'pipe', 'on', 'once', 'read', 'destroy', 'setEncoding', 'addListener'];
+
+/** node:http(s) `get`/`request` with a response callback: the response must be read or resumed. */
+function checkHttp(context: RuleContext, a: FileAnalysis, call: ts.CallExpression): void {
+  const info = a.callee(call);
+  if (info.module !== 'http' && info.module !== 'https') return;
+  if (info.name !== 'get' && info.name !== 'request') return;
+  const cb = call.arguments[call.arguments.length - 1];
+  if (!cb || !(ts.isArrowFunction(cb) || ts.isFunctionExpression(cb)) || !cb.body) return;
+  const param = cb.parameters[0];
+  if (!param || !ts.isIdentifier(param.name)) return;
+  const name = param.name.text;
+  const own = trackVariable(a, name, cb, param.name, { closeMethods: httpConsume, argumentEscapes: true, iterationReleases: true });
+  const callee = `${a.short(call.expression)}()`;
+  if (own.status === 'leaked' || own.status === 'unused') {
+    context.report({ node: param, messageId: 'httpNotConsumed', data: { callee, name, how: 'never read' } });
+  } else if (own.status === 'partial' && own.leakyExit) {
+    context.report({
+      node: param,
+      messageId: 'httpNotConsumed',
+      data: { callee, name, how: `not read when the callback returns at line ${a.line(own.leakyExit)}` },
+      related: [related(a, own.leakyExit, `returns here without reading ${name}`)],
+    });
   }
 }

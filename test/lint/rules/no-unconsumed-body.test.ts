@@ -2,6 +2,9 @@ import { runRuleTests } from '../ruleTester';
 
 runRuleTests('no-unconsumed-body', {
   valid: [
+    // node:http response resumed before the early return, or piped.
+    `const https = require('https');\nfunction status(url, cb) {\n  https.get(url, (res) => {\n    if (res.statusCode !== 200) { res.resume(); return cb(new Error('bad')); }\n    res.pipe(process.stdout);\n  });\n}`,
+    `const http = require('http');\nfunction ping(cb) {\n  http.get('http://127.0.0.1/health', (res) => { res.resume(); cb(res.statusCode === 200); });\n}`,
     // HEAD responses have no body.
     `async function exists(url) {\n  const res = await fetch(url, { method: 'HEAD' });\n  return res.ok;\n}`,
     // Cancelled before the early exit.
@@ -37,6 +40,8 @@ runRuleTests('no-unconsumed-body', {
     `async function ping(url) {\n  // leak-lens-disable-next-line no-unconsumed-body\n  const res = await fetch(url);\n  return res.ok;\n}`,
   ],
   invalid: [
+    { code: `const https = require('https');\nfunction status(url, cb) {\n  https.get(url, (res) => {\n    if (res.statusCode !== 200) return cb(new Error('bad'));\n    let body = '';\n    res.on('data', (c) => (body += c));\n    res.on('end', () => cb(null, body));\n  });\n}`, errors: [{ messageId: 'httpNotConsumed', line: 3, column: 19 }] },
+    { code: `const http = require('http');\nfunction ping(cb) {\n  http.get('http://127.0.0.1/health', (res) => cb(res.statusCode === 200));\n}`, errors: [{ messageId: 'httpNotConsumed', line: 3, column: 40 }] },
     { code: `async function getUser(id) {\n  const res = await fetch('https://api/u/' + id);\n  if (!res.ok) throw new Error('HTTP ' + res.status);\n  return res.json();\n}`, errors: [{ messageId: 'notConsumedOnExit', line: 2, column: 21 }] },
     { code: `async function ping(url) {\n  const res = await fetch(url, { method: 'GET' });\n  return res.status === 200;\n}`, errors: [{ messageId: 'neverConsumed', line: 2, column: 21 }] },
     { code: `async function notify(url) {\n  await fetch(url, { method: 'POST' });\n}`, errors: [{ messageId: 'discarded', line: 2, column: 9 }] },
