@@ -40,6 +40,8 @@ const files = [];
 files.sort();
 const texts = files.map((f) => readFileSync(f, 'utf8'));
 const relNames = files.map((f) => f.slice(corpusDir.length + 1));
+// ESM when the file says so (or .mjs), CommonJS otherwise, so ESLint parses what Node would run.
+const sourceTypes = files.map((f, i) => (f.endsWith('.mjs') || /^\s*(import\s[^(]|export\s)/m.test(texts[i]) ? 'module' : 'commonjs'));
 const megabytes = texts.reduce((n, t) => n + t.length, 0) / 1e6;
 
 function tsParseWalk() {
@@ -77,7 +79,7 @@ function eslint() {
   const linter = new ESLinter({ configType: 'flat' });
   eslintFatal = 0;
   for (let i = 0; i < files.length; i++) {
-    const sourceType = files[i].endsWith('.mjs') ? 'module' : files[i].endsWith('.cjs') ? 'commonjs' : 'script';
+    const sourceType = sourceTypes[i];
     // A relative filename: ESLint's flat config matches nothing outside its base path.
     const messages = linter.verify(texts[i], [{ languageOptions: { ecmaVersion: 'latest', sourceType }, rules: eslintRules }], relNames[i]);
     if (messages.some((m) => m.fatal)) eslintFatal++;

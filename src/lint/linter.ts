@@ -178,7 +178,7 @@ export class Linter implements Workspace {
     entry.parsed = parseFile(file, entry.text);
     // Keep a bounded number of trees: a whole-workspace scan would otherwise hold every AST at once.
     this.parsedOrder.push(entry);
-    if (this.parsedOrder.length > 64) {
+    if (this.parsedOrder.length > 16) {
       const old = this.parsedOrder.shift()!;
       old.parsed = undefined;
       old.analysis = undefined;

@@ -60,6 +60,13 @@ export function create(context: RuleContext): RuleVisitors {
 }
 
 const localNamesCache = new WeakMap<FileAnalysis, Set<string>>();
+const classFactCache = new WeakMap<ts.ClassLikeDeclaration, BackgroundFact | null>();
+
+function cachedClassFact(a: FileAnalysis, cls: ts.ClassLikeDeclaration): BackgroundFact | undefined {
+  let f = classFactCache.get(cls);
+  if (f === undefined) classFactCache.set(cls, (f = classFact(a, cls, a.workspace?.resolver) ?? null));
+  return f ?? undefined;
+}
 
 /** Module-level classes and functions of the file: the only local names that can be constructors or factories. */
 function localNames(a: FileAnalysis): Set<string> {
@@ -89,13 +96,16 @@ function factFor(a: FileAnalysis, node: ts.NewExpression | ts.CallExpression): {
   if (!ts.isIdentifier(callee) || !a.workspace) return undefined;
   const binding = a.imports.get(callee.text);
   if (binding ? !binding.module.startsWith('.') : !localNames(a).has(callee.text)) return undefined;
-  // Resolving workspace classes may parse other files: only worth it in a repeated scope.
-  if (!a.repeatedScope(node)) return undefined;
   let fact: BackgroundFact | undefined;
-  if (ts.isNewExpression(node)) {
+  if (ts.isNewExpression(node) && !binding) {
+    // A class of this file: its facts are cheap (cached per class), the repeated scope is checked after.
     const cls = localClass(a, callee.text);
-    if (cls) fact = classFact(a, cls, a.workspace.resolver);
-    else if (a.imports.get(callee.text)?.module.startsWith('.')) fact = a.workspace.resolver.imported(a, callee.text, 0);
+    if (cls) fact = cachedClassFact(a, cls);
+  } else if (!a.repeatedScope(node)) {
+    // Resolving imported classes may parse other files: only worth it in a repeated scope.
+    return undefined;
+  } else if (ts.isNewExpression(node)) {
+    fact = a.workspace.resolver.imported(a, callee.text, 0);
   } else {
     const binding = a.imports.get(callee.text);
     if (binding) fact = binding.module.startsWith('.') ? a.workspace.resolver.imported(a, callee.text, 0) : undefined;

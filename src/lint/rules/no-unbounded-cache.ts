@@ -72,10 +72,12 @@ export function create(context: RuleContext): RuleVisitors {
         }
       }
       // Most module-level literals are never grown; skip the walk unless the text shows growth.
-      for (const name of [...collections.keys()]) {
-        const t = a.text;
-        if (!t.includes(`${name}.set(`) && !t.includes(`${name}.add(`) && !t.includes(`${name}.push(`) && !t.includes(`${name}.unshift(`)
-          && !t.includes(`${name}[`)) collections.delete(name);
+      const t = a.text;
+      for (const [name, c] of [...collections]) {
+        const grows = c.type === 'Map' ? t.includes(`${name}.set(`) : c.type === 'Set' ? t.includes(`${name}.add(`)
+          : (c.type === 'array' && (t.includes(`${name}.push(`) || t.includes(`${name}.unshift(`)))
+            || new RegExp(`\\b${name.replace(/\$/g, '\\$')}\\[[^\\]\\n]+\\]\\s*(=(?!=)|\\?\\?=|\\|\\|=)`).test(t);
+        if (!grows) collections.delete(name);
       }
       if (collections.size === 0) return;
       check(context, a, collections);
