@@ -103,3 +103,40 @@ export function usesLocals(a: FileAnalysis, node: ts.Node, fn: ts.Node): boolean
   visit(node);
   return found;
 }
+
+/**
+ * `if (!started) { started = true; … }` / `if (!timer) timer = …`: code guarded by a flag that the
+ * guarded block itself sets runs once, not per request.
+ */
+export function isOnceGuarded(a: FileAnalysis, node: ts.Node, scopeFn: ts.Node | undefined): boolean {
+  for (let cur: ts.Node = node; cur.parent && cur !== scopeFn; cur = cur.parent) {
+    const p = cur.parent;
+    if (ts.isBinaryExpression(p) && p.right === cur && (p.operatorToken.kind === ts.SyntaxKind.QuestionQuestionEqualsToken
+      || p.operatorToken.kind === ts.SyntaxKind.BarBarEqualsToken)) return true;
+    if (!ts.isIfStatement(p) || p.thenStatement !== cur) continue;
+    const flags: string[] = [];
+    const collect = (n: ts.Node): void => {
+      if (ts.isIdentifier(n)) flags.push(n.text);
+      else if (ts.isPropertyAccessExpression(n)) flags.push(n.getText(a.sourceFile));
+      else ts.forEachChild(n, collect);
+    };
+    collect(p.expression);
+    let assigned = false;
+    const visit = (n: ts.Node): void => {
+      if (assigned) return;
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+        && flags.includes(skipOuterText(a, n.left))) assigned = true;
+      else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && /^(add|set)$/.test(n.expression.name.text)
+        && flags.includes(n.expression.expression.getText(a.sourceFile))) assigned = true;
+      else ts.forEachChild(n, visit);
+    };
+    visit(p.thenStatement);
+    if (assigned) return true;
+  }
+  return false;
+}
+
+function skipOuterText(a: FileAnalysis, e: ts.Expression): string {
+  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  return e.getText(a.sourceFile);
+}

@@ -1,7 +1,7 @@
 import ts = require('typescript');
 import { type FileAnalysis, isWithin, skipOuter, stringValue, valueSite } from '../analysis';
 import type { RuleContext, RuleMeta, RuleVisitors } from '../rule';
-import { runsText, scopeRelated } from '../ruleUtil';
+import { isOnceGuarded, runsText, scopeRelated } from '../ruleUtil';
 import type { Fix } from '../types';
 import { localClass } from '../workspace';
 
@@ -88,6 +88,8 @@ function checkAdd(context: RuleContext, a: FileAnalysis, call: ts.CallExpression
   for (let cur: ts.Node = call; cur !== scope.fn; cur = cur.parent) {
     if (ts.isIfStatement(cur) && targetText(a, cur.expression).includes(recvText)) return;
   }
+  // `if (!subscribed) { subscribed = true; bus.on(...) }`: once per process.
+  if (isOnceGuarded(a, call, scope.fn)) return;
   const listener = call.arguments[1];
   const listenerName = listener && ts.isIdentifier(listener) ? listener.text : undefined;
   for (const r of removes) {

@@ -2,7 +2,7 @@ import ts = require('typescript');
 import { type FileAnalysis, type FunctionLike, isFunctionLike, isWithin, skipOuter, valueSite } from '../analysis';
 import { ownershipOf } from '../ownership';
 import type { RuleContext, RuleMeta, RuleVisitors } from '../rule';
-import { related, runsText, scopeRelated } from '../ruleUtil';
+import { isOnceGuarded, related, runsText, scopeRelated } from '../ruleUtil';
 
 export const meta: RuleMeta = {
   id: 'no-uncleared-timer',
@@ -113,6 +113,7 @@ function checkInterval(context: RuleContext, a: FileAnalysis, call: ts.CallExpre
     } else if (cleared.has(h.name!)) return;
   }
   const scope = a.repeatedScope(call);
+  if (scope && isOnceGuarded(a, call, scope.fn)) return;
   if (scope && scope.kind !== 'timer') {
     context.report({
       node: call,

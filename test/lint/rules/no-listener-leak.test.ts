@@ -5,6 +5,8 @@ const B = "const { EventEmitter } = require('events');\nconst bus = new EventEmi
 
 runRuleTests('no-listener-leak', {
   valid: [
+    // Subscribed once, guarded by a flag the block sets.
+    `const { EventEmitter } = require('events');\nconst bus = new EventEmitter();\nlet subscribed = false;\nconst express = require('express');\nconst app = express();\napp.get('/x', (req, res) => {\n  if (!subscribed) {\n    subscribed = true;\n    bus.on('x', () => console.log('x'));\n  }\n  res.end();\n});`,
     // Effect with cleanup.
     { code: `import { useEffect } from 'react';\nexport function A() {\n  useEffect(() => {\n    const f = () => {};\n    window.addEventListener('resize', f);\n    return () => window.removeEventListener('resize', f);\n  }, []);\n  return null;\n}`, filename: '/project/src/a.jsx' },
     // Plugin installation is not middleware.

@@ -5,6 +5,8 @@ const W = "const wss = new (require('ws').Server)({ port: 1 });\n";
 
 runRuleTests('no-uncleared-timer', {
   valid: [
+    // Started lazily once, guarded by its own handle.
+    `const express = require('express');\nconst app = express();\nlet sweeper;\napp.get('/x', (req, res) => {\n  if (!sweeper) sweeper = setInterval(() => {}, 60000);\n  res.end();\n});`,
     // A startup function taking options.
     `function startMonitor(options) {\n  const stats = { n: 0 };\n  setInterval(() => { stats.n += options.step; }, 1000);\n}`,
     // Cleared on close.
