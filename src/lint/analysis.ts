@@ -81,6 +81,9 @@ const routeDecorators: Record<string, RepeatedKind> = {
   Process: 'message', Cron: 'cron', Interval: 'timer', Query: 'request', Mutation: 'request', ResolveField: 'request',
   Subscription: 'request', Sse: 'request',
 };
+/** Every callee name `registration` can accept: anything else is rejected before building labels. */
+const registrationNames = new Set(['CronJob', 'Worker', 'setInterval', 'useEffect', 'useLayoutEffect', 'schedule', 'scheduleJob',
+  'createServer', 'createSecureServer', 'on', 'addListener', 'prependListener', 'addEventListener', ...httpVerbs, ...consumerMethods]);
 const nextRouteNames = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 
 export function isFunctionLike(node: ts.Node): node is FunctionLike {
@@ -556,10 +559,10 @@ export class FileAnalysis {
     const args = call.arguments ?? ts.factory.createNodeArray();
     const first = args[0];
     const firstText = first ? stringValue(first) : undefined;
-    const calleeText = this.short(callee);
-    const labelArg = first && first !== fn && (ts.isStringLiteralLike(first) || ts.isRegularExpressionLiteral(first)) ? this.short(first) : '';
-    const label = `${calleeText}(${labelArg})`;
     const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
+    if (!registrationNames.has(method)) return undefined;
+    const labelArg = first && first !== fn && (ts.isStringLiteralLike(first) || ts.isRegularExpressionLiteral(first)) ? this.short(first) : '';
+    const label = `${this.short(callee)}(${labelArg})`;
     if (ts.isNewExpression(call)) {
       if (method === 'CronJob') return { kind: 'cron', label, node: call };
       // BullMQ: new Worker('queue', async (job) => …)

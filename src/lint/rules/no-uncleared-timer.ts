@@ -187,7 +187,7 @@ function checkTimeout(context: RuleContext, a: FileAnalysis, call: ts.CallExpres
   const cb = call.arguments[0];
   if (!name || !cb) return;
   const callsSelf = (ts.isIdentifier(cb) && cb.text === name)
-    || ((ts.isArrowFunction(cb) || ts.isFunctionExpression(cb)) && new RegExp(`\\b${name}\\s*\\(`).test(cb.body.getText(a.sourceFile)));
+    || ((ts.isArrowFunction(cb) || ts.isFunctionExpression(cb)) && (a.callsByName.get(name) ?? []).some((c) => isWithin(c, cb)));
   if (!callsSelf) return;
   for (let cur: ts.Node = call; cur !== fn; cur = cur.parent) {
     if (ts.isIfStatement(cur) || ts.isConditionalExpression(cur) || ts.isCatchClause(cur)
