@@ -38,6 +38,8 @@ const fdUses = new Set(['read', 'readSync', 'write', 'writeSync', 'fstat', 'fsta
   'readvSync', 'writevSync', 'log', 'info', 'debug', 'warn', 'error', 'stringify', 'String', 'Number', 'assert', 'ok', 'equal', 'strictEqual']);
 const logUses = new Set(['log', 'info', 'debug', 'warn', 'error', 'trace', 'stringify', 'String', 'inspect']);
 
+const candidateNames = new Set(['open', 'openSync', 'watch', 'watchFile', 'connect', 'Client']);
+
 interface Candidate {
   node: ts.CallExpression | ts.NewExpression;
   entry: ResourceEntry;
@@ -85,7 +87,7 @@ export function create(context: RuleContext): RuleVisitors {
       else if (ts.isAwaitExpression(valueSite(node).parent ?? node) || ts.isAwaitExpression(node.parent)) candidates.push({ node, entry });
       return;
     }
-    if (!/^(open|openSync|createWriteStream|createReadStream|watch|watchFile|connect|createConnection|createServer|createInterface|Client|create[A-Z]\w*)$/.test(last)
+    if (!candidateNames.has(last) && !(last.startsWith('create') && last.length > 6)
       && !a.config.resources.some((r) => r.kind === 'resource' && r.name === last)) return;
     const info = a.callee(node);
     if (info.key === 'fs:open' && ts.isCallExpression(node)) {

@@ -42,7 +42,11 @@ export function create(context: RuleContext): RuleVisitors {
       const callee = skipOuter(node.expression);
       const last = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
       if (last === 'fetch' || last === 'request') calls.push(node);
-      if (last === 'get' || last === 'request') httpCalls.push(node);
+      if ((last === 'get' || last === 'request') && node.arguments.length > 0) {
+        // Only calls with a response callback: `http.get(url, (res) => …)`.
+        const cb = node.arguments[node.arguments.length - 1];
+        if (ts.isArrowFunction(cb) || ts.isFunctionExpression(cb)) httpCalls.push(node);
+      }
     },
     onEnd() {
       for (const call of calls) check(context, a, call);
