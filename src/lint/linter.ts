@@ -1,0 +1,287 @@
+/**
+ * The engine: holds the workspace's files, parses each once per version, walks each tree once and
+ * dispatches nodes to every enabled rule's visitors, then applies suppression comments and severity
+ * overrides. Cross-file facts (a class whose constructor starts an interval) come from the same
+ * parsed files, computed lazily and cached per version.
+ */
+import ts = require('typescript');
+import { type BackgroundFact, FileAnalysis, type Workspace } from './analysis';
+import { defaultConfig, type LintConfig } from './config';
+import type { ReportDescriptor, RuleModule, RuleVisitors } from './rule';
+import { rules } from './rules';
+import type { Finding } from './types';
+import { classFact, factoryFact, type FactResolver, localClass, localForExport } from './workspace';
+
+export interface LintResult {
+  file: string;
+  findings: Finding[];
+  /** Why the file could not be analysed (a syntax error); there are no findings then. */
+  parseError?: string;
+}
+
+interface FileEntry {
+  text: string;
+  parsed?: { sourceFile: ts.SourceFile; parseError?: string };
+  facts?: Map<string, BackgroundFact | null>;
+  factsGeneration?: number;
+  analysis?: FileAnalysis;
+}
+
+const extensions = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
+
+function scriptKind(file: string): ts.ScriptKind {
+  const ext = file.slice(file.lastIndexOf('.')).toLowerCase();
+  switch (ext) {
+    case '.ts': case '.mts': case '.cts': return ts.ScriptKind.TS;
+    case '.tsx': return ts.ScriptKind.TSX;
+    case '.jsx': return ts.ScriptKind.JSX;
+    default: return ts.ScriptKind.JS;
+  }
+}
+
+function dirname(file: string): string {
+  const i = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
+  return i < 0 ? '.' : file.slice(0, i);
+}
+
+/** Joins and normalises `.`/`..` segments without touching the file system. */
+function joinPath(dir: string, spec: string): string {
+  const sep = dir.includes('\\') && !dir.includes('/') ? '\\' : '/';
+  const parts = `${dir}${sep}${spec}`.split(/[\\/]+/);
+  const out: string[] = [];
+  for (const p of parts) {
+    if (p === '.' || (p === '' && out.length > 0)) continue;
+    if (p === '..') out.pop();
+    else out.push(p);
+  }
+  return out.join(sep);
+}
+
+/** Parses a file the way the engine does; exported for the benchmark. */
+export function parseFile(file: string, text: string): { sourceFile: ts.SourceFile; parseError?: string } {
+  const sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKind(file));
+  const diags = (sourceFile as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+  const first = diags.find((d) => d.category === ts.DiagnosticCategory.Error);
+  if (!first) return { sourceFile };
+  const { line, character } = sourceFile.getLineAndCharacterOfPosition(first.start ?? 0);
+  return { sourceFile, parseError: `${line + 1}:${character + 1} ${ts.flattenDiagnosticMessageText(first.messageText, '\n')}` };
+}
+
+/** Holds the workspace's files so cross-file facts (a class whose constructor starts an interval) are known. */
+export class Linter implements Workspace {
+  private config: LintConfig;
+  private readonly files = new Map<string, FileEntry>();
+  private readonly activeRules: RuleModule[] = [];
+  private readonly parsedOrder: FileEntry[] = [];
+  private generation = 0;
+
+  constructor(config: LintConfig = defaultConfig()) {
+    this.config = config;
+    this.applyConfig();
+  }
+
+  setConfig(config: LintConfig): void {
+    this.config = config;
+    for (const entry of this.files.values()) {
+      entry.facts = undefined;
+      entry.analysis = undefined;
+    }
+    this.applyConfig();
+  }
+
+  private applyConfig(): void {
+    this.activeRules.length = 0;
+    for (const rule of rules) if (this.config.rules[rule.meta.id] !== 'off') this.activeRules.push(rule);
+  }
+
+  /** Adds or updates a file (absolute path). */
+  setFile(file: string, text: string): void {
+    const old = this.files.get(file);
+    if (old && old.text === text) return;
+    this.files.set(file, { text });
+    // Facts are transitive across files (a class constructing a class from a third file): a new
+    // generation invalidates them all, lazily.
+    this.generation++;
+  }
+
+  deleteFile(file: string): void {
+    this.files.delete(file);
+    this.generation++;
+  }
+
+  hasFile(file: string): boolean {
+    return this.files.has(file);
+  }
+
+  /** Lints one file of the workspace. Never throws for bad source: parseError instead. */
+  lintFile(file: string): LintResult {
+    const entry = this.files.get(file);
+    if (!entry) return { file, findings: [], parseError: 'the file was not added to the linter (setFile)' };
+    const parsed = this.parse(file, entry);
+    if (parsed.parseError) return { file, findings: [], parseError: parsed.parseError };
+    // A fresh analysis per lint: rules record call indexes into it during the walk.
+    const analysis = new FileAnalysis(file, parsed.sourceFile, this.config, this);
+    const findings: Finding[] = [];
+    const handlers: Array<Array<(node: ts.Node) => void> | undefined> = [];
+    const enders: Array<() => void> = [];
+    for (const rule of this.activeRules) {
+      const severity = this.config.rules[rule.meta.id];
+      const report = (d: ReportDescriptor) => findings.push(toFinding(rule, analysis, d, severity === undefined || severity === 'off' ? rule.meta.severity : severity));
+      const visitors: RuleVisitors = rule.create({ analysis, report });
+      for (const key of Object.keys(visitors)) {
+        if (key === 'onEnd') continue;
+        const kind = Number(key);
+        const fn = visitors[kind];
+        if (fn) (handlers[kind] ??= []).push(fn);
+      }
+      if (visitors.onEnd) enders.push(visitors.onEnd);
+    }
+    const callsByName = analysis.callsByName;
+    const newsByName = analysis.newsByName;
+    const CallKind = ts.SyntaxKind.CallExpression;
+    const NewKind = ts.SyntaxKind.NewExpression;
+    const visit = (node: ts.Node): void => {
+      const kind = node.kind;
+      if (kind === CallKind) {
+        const callee = (node as ts.CallExpression).expression;
+        if (callee.kind === ts.SyntaxKind.Identifier) {
+          const name = (callee as ts.Identifier).text;
+          const list = callsByName.get(name);
+          if (list) list.push(node as ts.CallExpression);
+          else callsByName.set(name, [node as ts.CallExpression]);
+        }
+      } else if (kind === NewKind) {
+        const callee = (node as ts.NewExpression).expression;
+        if (callee.kind === ts.SyntaxKind.Identifier) {
+          const name = (callee as ts.Identifier).text;
+          const list = newsByName.get(name);
+          if (list) list.push(node as ts.NewExpression);
+          else newsByName.set(name, [node as ts.NewExpression]);
+        }
+      }
+      const hs = handlers[kind];
+      if (hs) for (const h of hs) h(node);
+      ts.forEachChild(node, visit);
+    };
+    try {
+      visit(parsed.sourceFile);
+      for (const end of enders) end();
+    } catch (e) {
+      // A rule bug must not take the editor or a CI scan down; the file reports why instead.
+      return { file, findings: [], parseError: `internal error while analysing: ${(e as Error).stack ?? String(e)}` };
+    }
+    return { file, findings: suppress(findings, parsed.sourceFile.text) };
+  }
+
+  private parse(file: string, entry: FileEntry): { sourceFile: ts.SourceFile; parseError?: string } {
+    if (entry.parsed) return entry.parsed;
+    entry.parsed = parseFile(file, entry.text);
+    // Keep a bounded number of trees: a whole-workspace scan would otherwise hold every AST at once.
+    this.parsedOrder.push(entry);
+    if (this.parsedOrder.length > 16) {
+      const old = this.parsedOrder.shift()!;
+      old.parsed = undefined;
+      old.analysis = undefined;
+    }
+    return entry.parsed;
+  }
+
+  private analysisOf(file: string): FileAnalysis | undefined {
+    const entry = this.files.get(file);
+    if (!entry) return undefined;
+    const parsed = this.parse(file, entry);
+    if (parsed.parseError) return undefined;
+    entry.analysis ??= new FileAnalysis(file, parsed.sourceFile, this.config, this);
+    return entry.analysis;
+  }
+
+  /** Resolves a relative module specifier to a file of the workspace. */
+  resolveModule(fromFile: string, spec: string): string | undefined {
+    if (!spec.startsWith('.')) return undefined;
+    const base = joinPath(dirname(fromFile), spec);
+    const candidates = [base];
+    const jsExt = /\.(m|c)?jsx?$/.exec(base);
+    const stem = jsExt ? base.slice(0, -jsExt[0].length) : base;
+    for (const ext of extensions) candidates.push(stem + ext);
+    for (const ext of extensions) candidates.push(`${base}/index${ext}`);
+    return candidates.find((c) => this.files.has(c));
+  }
+
+  classFacts(fromFile: string, moduleSpecifier: string, exportName: string, depth = 0): BackgroundFact | undefined {
+    const target = this.resolveModule(fromFile, moduleSpecifier);
+    if (!target) return undefined;
+    const entry = this.files.get(target)!;
+    const key = `${exportName}`;
+    if (entry.factsGeneration !== this.generation) {
+      entry.facts = new Map();
+      entry.factsGeneration = this.generation;
+    }
+    entry.facts ??= new Map();
+    if (entry.facts.has(key)) return entry.facts.get(key) ?? undefined;
+    entry.facts.set(key, null); // guards against import cycles
+    const a = this.analysisOf(target);
+    let fact: BackgroundFact | undefined;
+    if (a) {
+      const local = localForExport(a, exportName) ?? (exportName === 'default' ? undefined : exportName);
+      if (local) {
+        const cls = localClass(a, local);
+        fact = cls ? classFact(a, cls, this.resolver, depth) : factoryFact(a, local);
+      }
+    }
+    entry.facts.set(key, fact ?? null);
+    return fact;
+  }
+
+  /** Facts of a name imported into `a`'s file, following the import to its file. */
+  readonly resolver: FactResolver = {
+    imported: (a, local, depth) => {
+      const binding = a.imports.get(local);
+      if (!binding || !binding.module.startsWith('.')) return undefined;
+      const exportName = binding.name === '*' ? 'default' : binding.name;
+      return this.classFacts(a.file, binding.module, exportName, depth);
+    },
+  };
+}
+
+function fill(template: string, data: Record<string, string> | undefined): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) => data?.[k] ?? `{{${k}}}`);
+}
+
+function toFinding(rule: RuleModule, a: FileAnalysis, d: ReportDescriptor, severity: Finding['severity']): Finding {
+  const template = rule.meta.messages[d.messageId];
+  if (template === undefined) throw new Error(`rule ${rule.meta.id} reported unknown messageId ${d.messageId}`);
+  return {
+    ruleId: rule.meta.id,
+    messageId: d.messageId,
+    message: fill(template, d.data),
+    severity,
+    file: a.file,
+    range: a.range(d.node),
+    related: d.related ?? [],
+    fixes: d.fixes ?? [],
+  };
+}
+
+const suppressionPattern = /\/[/*]\s*leak-lens-disable-next-line\b([^\n*]*)/g;
+
+/** Drops findings on the line after `// leak-lens-disable-next-line [rule-id[, rule-id]]`. */
+function suppress(findings: Finding[], text: string): Finding[] {
+  findings.sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.column - y.range.start.column || x.ruleId.localeCompare(y.ruleId));
+  if (findings.length === 0 || !text.includes('leak-lens-disable-next-line')) return findings;
+  const byLine = new Map<number, Set<string> | 'all'>();
+  for (const m of text.matchAll(suppressionPattern)) {
+    const line = countLines(text, m.index ?? 0) + 1;
+    const ids = m[1].split(/[\s,]+/).filter((s) => /^no-[a-z-]+$/.test(s));
+    byLine.set(line, ids.length ? new Set(ids) : 'all');
+  }
+  return findings.filter((f) => {
+    const s = byLine.get(f.range.start.line);
+    return !s || (s !== 'all' && !s.has(f.ruleId));
+  });
+}
+
+function countLines(text: string, end: number): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}

@@ -1,0 +1,335 @@
+/**
+ * Ownership of a created value: is it released on every path, handed to an owner (returned, stored
+ * outside the function, piped), declared with `using`, or dropped? Intra-procedural and syntactic:
+ * uses are found by name in the declaring scope, and "every path" is approximated by position
+ * (a `return`/`throw` after the creation with no release between them, outside any try whose
+ * catch/finally releases). Anything we cannot follow counts as escaped, so unknowns stay quiet.
+ */
+import ts = require('typescript');
+import { type FileAnalysis, isFunctionLike, isWithin, skipOuter, valueSite } from './analysis';
+
+export interface OwnershipOptions {
+  /** Methods on the value that release it (`close`, `end`, `release`). */
+  closeMethods: readonly string[];
+  /** Functions taking the value as an argument that release it (`fs.closeSync(fd)`). */
+  closeFunctions?: readonly string[];
+  /** Property reads that count as releasing/consuming (`res.body`). */
+  consumeProperties?: readonly string[];
+  /** Passing the value to an unknown call hands it off (true for resources, false for background objects). */
+  argumentEscapes: boolean;
+  /** Calls that only use the value (`fs.readSync(fd)`), by last name. */
+  nonOwningCalls?: ReadonlySet<string>;
+  /** `for await (... of x)` consumes the value. */
+  iterationReleases?: boolean;
+}
+
+export type OwnershipStatus =
+  /** Released on every path we can see. */
+  | 'released'
+  /** Handed to something else that owns it now (returned, stored outside, piped, passed on). */
+  | 'escaped'
+  | 'using'
+  /** Never referenced after creation. */
+  | 'unused'
+  /** Referenced but never released. */
+  | 'leaked'
+  /** Released on the main path but not on an early return/throw. */
+  | 'partial';
+
+export interface Ownership {
+  status: OwnershipStatus;
+  variable?: string;
+  declaration?: ts.VariableDeclaration;
+  /** The early exit that skips the release (status 'partial'). */
+  leakyExit?: ts.Node;
+  /** How it escaped, for debugging and messages ('returned', 'stored on this.cache', 'piped'). */
+  escape?: string;
+  releases: ts.Node[];
+  /** Object-literal property the value sits in when passed inline (`{ httpAgent: new Agent() }`). */
+  inlineIn?: ts.Node;
+}
+
+const chainReturnsSelf = new Set(['on', 'once', 'addListener', 'prependListener', 'setEncoding', 'setTimeout',
+  'setNoDelay', 'setKeepAlive', 'resume', 'pause', 'cork', 'ref', 'unref', 'setMaxListeners']);
+const storingMethods = new Set(['push', 'unshift', 'set', 'add', 'splice', 'resolve', 'assign', 'register', 'track',
+  'emit', 'next', 'send', 'end', 'write', 'callback', 'done', 'cb', 'then', 'finally', 'catch']);
+
+/** Ownership of the value produced by `creation` (a call or `new`). */
+export function ownershipOf(a: FileAnalysis, creation: ts.Expression, opts: OwnershipOptions): Ownership {
+  let site: ts.Node = valueSite(creation);
+  for (let guard = 0; guard < 8; guard++) {
+    const p = site.parent;
+    if (!p) return { status: 'escaped', escape: 'unknown', releases: [] };
+    if (ts.isPropertyAccessExpression(p) && p.expression === site) {
+      const call = p.parent;
+      if (call && ts.isCallExpression(call) && call.expression === p) {
+        const m = p.name.text;
+        if (opts.closeMethods.includes(m)) return { status: 'released', releases: [call] };
+        if (m === 'pipe' || m === 'pipeTo' || m === 'pipeThrough') return { status: 'escaped', escape: 'piped', releases: [] };
+        if (chainReturnsSelf.has(m)) {
+          site = valueSite(call);
+          continue;
+        }
+      }
+      if (opts.consumeProperties?.includes(p.name.text)) return { status: 'released', releases: [p] };
+      return { status: 'escaped', escape: 'chained', releases: [] };
+    }
+    if (ts.isConditionalExpression(p) && p.condition !== site) {
+      site = valueSite(p);
+      continue;
+    }
+    if (ts.isBinaryExpression(p) && p.right === site && (p.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken
+      || p.operatorToken.kind === ts.SyntaxKind.BarBarToken || p.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken)) {
+      site = valueSite(p);
+      continue;
+    }
+    break;
+  }
+  const p = site.parent;
+  if (ts.isExpressionStatement(p)) return { status: 'unused', releases: [] };
+  if (ts.isVariableDeclaration(p) && p.initializer === site) {
+    const list = p.parent;
+    if (ts.isVariableDeclarationList(list) && list.flags & ts.NodeFlags.Using) return { status: 'using', releases: [] };
+    if (!ts.isIdentifier(p.name)) return { status: 'escaped', escape: 'destructured', releases: [], declaration: p };
+    const scope = a.declarationScope(p.name.text, p) ?? a.sourceFile;
+    const r = trackVariable(a, p.name.text, scope, site, opts);
+    return { ...r, variable: p.name.text, declaration: p };
+  }
+  if (ts.isReturnStatement(p) || (ts.isArrowFunction(p) && p.body === site) || ts.isYieldExpression(p)) {
+    return { status: 'escaped', escape: 'returned', releases: [] };
+  }
+  if (ts.isBinaryExpression(p) && p.right === site && p.operatorToken.kind >= ts.SyntaxKind.FirstAssignment
+    && p.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+    const left = skipOuter(p.left);
+    if (ts.isIdentifier(left)) {
+      const fn = a.enclosingFunction(p);
+      if (a.isDeclaredWithin(left.text, left, fn) && !ts.isSourceFile(fn)) {
+        const scope = a.declarationScope(left.text, left) ?? fn;
+        const r = trackVariable(a, left.text, scope, site, opts);
+        return { ...r, variable: left.text };
+      }
+      return { status: 'escaped', escape: `stored in ${left.text}`, releases: [] };
+    }
+    if (ts.isPropertyAccessExpression(left) || ts.isElementAccessExpression(left)) {
+      return { status: 'escaped', escape: `stored on ${a.short(left)}`, releases: [] };
+    }
+    return { status: 'escaped', escape: 'assigned', releases: [] };
+  }
+  if ((ts.isCallExpression(p) || ts.isNewExpression(p)) && p.arguments?.includes(site as ts.Expression)) {
+    return argumentOwnership(a, p, opts) ?? { status: 'leaked', releases: [], inlineIn: p };
+  }
+  if (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p) || ts.isArrayLiteralExpression(p) || ts.isSpreadElement(p)) {
+    if (!opts.argumentEscapes) {
+      // `{ httpAgent: new Agent() }` passed straight into a call: the call only borrows it.
+      let holder: ts.Node = ts.isArrayLiteralExpression(p) ? p : p.parent;
+      holder = valueSite(holder);
+      const call = holder.parent;
+      if (call && (ts.isCallExpression(call) || ts.isNewExpression(call)) && call.arguments?.includes(holder as ts.Expression)
+        && !argumentOwnership(a, call, opts)) {
+        return { status: 'leaked', releases: [], inlineIn: p };
+      }
+    }
+    return { status: 'escaped', escape: 'kept in a literal', releases: [] };
+  }
+  return { status: 'escaped', escape: 'unknown', releases: [] };
+}
+
+/** When the value is passed to a call: released, handed off, or (undefined) merely borrowed. */
+function argumentOwnership(a: FileAnalysis, call: ts.CallExpression | ts.NewExpression, opts: OwnershipOptions): Ownership | undefined {
+  const callee = skipOuter(call.expression);
+  const last = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
+  if (opts.closeFunctions?.includes(last)) return { status: 'released', releases: [call] };
+  if (last === 'pipeline' || last === 'finished' || last === 'pipe') return { status: 'escaped', escape: 'piped', releases: [] };
+  if (opts.nonOwningCalls?.has(last)) return undefined;
+  if (opts.argumentEscapes) return { status: 'escaped', escape: `passed to ${a.short(callee)}`, releases: [] };
+  if (storingMethods.has(last) && ts.isPropertyAccessExpression(callee)) {
+    return { status: 'escaped', escape: `stored via ${a.short(callee)}`, releases: [] };
+  }
+  return undefined;
+}
+
+/**
+ * Follows a variable through its scope. `start` is the creation site; references before it (in a
+ * loop, say) are still counted, which can only make us quieter.
+ */
+export function trackVariable(a: FileAnalysis, name: string, scope: ts.Node, start: ts.Node, opts: OwnershipOptions,
+  guardNames: readonly string[] = []): Ownership {
+  const releases: ts.Node[] = [];
+  let refs = 0;
+  let escape: string | undefined;
+  const visit = (n: ts.Node): void => {
+    if (escape) return;
+    if (ts.isIdentifier(n) && n.text === name && n !== start && isReference(n)) {
+      if (n.pos < start.end && isWithin(start, n.parent)) {
+        // The declaration's own name.
+      } else {
+        refs++;
+        classify(n);
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  const classify = (ref: ts.Identifier): void => {
+    const site = valueSite(ref);
+    const p = site.parent;
+    if (ts.isVariableDeclaration(p) && p.name === ref) return;
+    if (ts.isPropertyAccessExpression(p) && p.expression === site) {
+      const call = p.parent;
+      const m = p.name.text;
+      if (call && ts.isCallExpression(call) && call.expression === p) {
+        if (opts.closeMethods.includes(m)) releases.push(call);
+        else if (m === 'pipe' || m === 'pipeTo') escape = 'piped';
+        return;
+      }
+      if (opts.consumeProperties?.includes(m)) releases.push(p);
+      return;
+    }
+    if ((ts.isCallExpression(p) || ts.isNewExpression(p)) && p.arguments?.includes(site as ts.Expression)) {
+      const r = argumentOwnership(a, p, opts);
+      if (r?.status === 'released') releases.push(p);
+      else if (r?.status === 'escaped') escape = r.escape;
+      return;
+    }
+    if (ts.isReturnStatement(p) || (ts.isArrowFunction(p) && p.body === site) || ts.isYieldExpression(p)) {
+      escape = 'returned';
+      return;
+    }
+    if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      if (p.right === site) escape = `stored in ${a.short(p.left)}`;
+      return;
+    }
+    if (ts.isVariableDeclaration(p) && p.initializer === site) {
+      escape = 'aliased';
+      return;
+    }
+    if (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p) || ts.isArrayLiteralExpression(p)
+      || ts.isSpreadElement(p) || ts.isSpreadAssignment(p) || ts.isExportSpecifier(p) || ts.isExportAssignment(p)) {
+      if (!opts.argumentEscapes && (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p))) {
+        // `https.get({ agent }, …)`: an options object passed straight into a call only lends it.
+        const holder = valueSite(p.parent);
+        const call = holder.parent;
+        if (call && (ts.isCallExpression(call) || ts.isNewExpression(call)) && call.arguments?.includes(holder as ts.Expression)
+          && !argumentOwnership(a, call, opts)) return;
+      }
+      escape = 'kept in a literal';
+      return;
+    }
+    if (ts.isForOfStatement(p) && p.expression === site && opts.iterationReleases) {
+      releases.push(p);
+      return;
+    }
+  };
+  visit(scope);
+  if (escape) return { status: 'escaped', escape, releases };
+  if (refs === 0) return { status: 'unused', releases };
+  if (releases.length === 0) return { status: 'leaked', releases };
+  if (releases.some((r) => inFinallyOrCleanup(r, start))) return { status: 'released', releases };
+  const leakyExit = findLeakyExit(a, name, start, releases, guardNames);
+  return leakyExit ? { status: 'partial', releases, leakyExit } : { status: 'released', releases };
+}
+
+function isReference(id: ts.Identifier): boolean {
+  const p = id.parent;
+  if (ts.isPropertyAccessExpression(p) && p.name === id) return false;
+  if ((ts.isPropertyAssignment(p) || ts.isMethodDeclaration(p) || ts.isPropertyDeclaration(p)) && p.name === id) return false;
+  if (ts.isBindingElement(p) && p.propertyName === id) return false;
+  if ((ts.isImportSpecifier(p) || ts.isExportSpecifier(p)) && p.propertyName === id) return false;
+  if (ts.isParameter(p) && p.name === id) return false;
+  if (ts.isQualifiedName(p) || ts.isTypeReferenceNode(p)) return false;
+  return true;
+}
+
+/** Released in a finally block, or in an event callback (`stream.on('close', () => fh.close())`). */
+function inFinallyOrCleanup(release: ts.Node, start: ts.Node): boolean {
+  for (let cur: ts.Node | undefined = release.parent; cur; cur = cur.parent) {
+    if (ts.isBlock(cur) && cur.parent && ts.isTryStatement(cur.parent) && cur.parent.finallyBlock === cur) return true;
+    if (isFunctionLike(cur)) {
+      // The function that acquired it: its own statements are not a callback.
+      if (isWithin(start, cur)) return false;
+      // A release inside a callback runs when that callback fires: trust it.
+      const call = cur.parent;
+      return !!call && (ts.isCallExpression(call) || ts.isNewExpression(call));
+    }
+  }
+  return false;
+}
+
+/** An early `return`/`throw` after `start` with no release before it (positionally), if any. */
+function findLeakyExit(a: FileAnalysis, name: string, start: ts.Node, releases: ts.Node[], guardNames: readonly string[]): ts.Node | undefined {
+  const fn = a.enclosingFunction(start);
+  const body = ts.isSourceFile(fn) ? fn : fn.body;
+  if (!body) return undefined;
+  const firstRelease = Math.min(...releases.map((r) => r.pos));
+  let found: ts.Node | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (isFunctionLike(n) && n !== fn) return;
+    if ((ts.isReturnStatement(n) || ts.isThrowStatement(n)) && n.pos > start.end && n.pos < firstRelease) {
+      if (!exitIsSafe(n, name, releases, guardNames, fn)) found = n;
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return found;
+}
+
+function exitIsSafe(exit: ts.ReturnStatement | ts.ThrowStatement, name: string, releases: ts.Node[], guardNames: readonly string[], fn: ts.Node): boolean {
+  if (exit.expression && usesWhole(exit.expression, name)) return true;
+  for (let cur: ts.Node | undefined = exit.parent; cur && cur !== fn; cur = cur.parent) {
+    if (ts.isTryStatement(cur) && isWithin(exit, cur.tryBlock)) {
+      const handlers = [cur.catchClause, cur.finallyBlock].filter((x): x is ts.CatchClause | ts.Block => !!x);
+      if (releases.some((r) => handlers.some((h) => isWithin(r, h)))) return true;
+    }
+    if (ts.isIfStatement(cur) && !isWithin(exit, cur.expression)) {
+      const cond = cur.expression;
+      // `if (!fh) return`, `if (err) return cb(err)`: nothing was acquired on that path.
+      if (negates(cond, name) || guardNames.some((g) => mentions(cond, g))) return true;
+    }
+  }
+  return false;
+}
+
+function negates(cond: ts.Expression, name: string): boolean {
+  const c = skipOuter(cond);
+  if (ts.isPrefixUnaryExpression(c) && c.operator === ts.SyntaxKind.ExclamationToken) {
+    const o = skipOuter(c.operand);
+    return ts.isIdentifier(o) && o.text === name;
+  }
+  if (ts.isBinaryExpression(c)) {
+    const op = c.operatorToken.kind;
+    if (op === ts.SyntaxKind.BarBarToken) return negates(c.left, name) || negates(c.right, name);
+    if (op === ts.SyntaxKind.EqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsEqualsToken) {
+      const l = skipOuter(c.left);
+      const r = c.right.getText();
+      return ts.isIdentifier(l) && l.text === name && /^(null|undefined)$/.test(r);
+    }
+  }
+  return false;
+}
+
+/** `name` used as a value (returned, passed, method called) rather than only read from (`res.status`). */
+function usesWhole(node: ts.Node, name: string): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n) && n.text === name && isReference(n)) {
+      const p = n.parent;
+      const propertyRead = ts.isPropertyAccessExpression(p) && p.expression === n && !(ts.isCallExpression(p.parent) && p.parent.expression === p);
+      if (!propertyRead) found = true;
+    } else ts.forEachChild(n, visit);
+  };
+  visit(node);
+  return found;
+}
+
+export function mentions(node: ts.Node, name: string): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n) && n.text === name && isReference(n)) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(node);
+  return found;
+}

@@ -1,0 +1,137 @@
+import ts = require('typescript');
+import { type FileAnalysis, isWithin, skipOuter, stringValue, valueSite } from '../analysis';
+import type { RuleContext, RuleMeta, RuleVisitors } from '../rule';
+import { isOnceGuarded, runsText, scopeRelated } from '../ruleUtil';
+import type { Fix } from '../types';
+import { localClass } from '../workspace';
+
+export const meta: RuleMeta = {
+  id: 'no-listener-leak',
+  description: 'Listeners added per request (or per message, per tick) to an emitter that outlives it must be removed.',
+  severity: 'warning',
+  docs: {
+    why: 'An emitter keeps every listener, and every listener keeps its closure (the request, the response, buffers). Adding one per request to `process`, a module-level emitter, a shared AbortSignal or a keep-alive socket piles them up forever (and triggers MaxListenersExceededWarning).',
+    fix: 'Remove the listener when the request is done (`emitter.off(event, fn)` on \'close\'/\'finish\'), use `once` / `{ once: true }` when it should fire once, pass `{ signal }` to tie it to a request-scoped AbortSignal, or register it once at startup.',
+  },
+  messages: {
+    listenerPerScope: '`{{call}}` adds a \'{{event}}\' listener to {{target}}, which outlives it, and this {{scope}}: the listener (and everything its closure holds) is never removed. Remove it when done (`{{target}}.{{off}}(\'{{event}}\', …)`), use `once`, or register it once at startup.',
+    interceptorPerCall: '`{{call}}` adds an interceptor to the shared {{target}} and this {{scope}}: interceptors pile up and each one runs on every later request. Add it once at startup, or `eject` it when done.',
+    listenerInConstructor: '`new {{callee}}()` {{scope}}, and its constructor adds {{runs}} that is never removed: every instance stays reachable from that emitter forever. Create one {{callee}} and share it, or remove the listener in a close()/dispose() that callers call.',
+  },
+  examples: {
+    invalid: [
+      `const express = require('express');\nconst app = express();\napp.get('/work', (req, res) => {\n  process.on('SIGTERM', () => res.end('shutting down'));\n  res.send('ok');\n});`,
+      `const { EventEmitter } = require('events');\nconst bus = new EventEmitter();\nrequire('http').createServer((req, res) => {\n  bus.on('price', (p) => res.write(String(p)));\n}).listen(8080);`,
+    ],
+    valid: [
+      `const { EventEmitter } = require('events');\nconst bus = new EventEmitter();\nrequire('http').createServer((req, res) => {\n  const onPrice = (p) => res.write(String(p));\n  bus.on('price', onPrice);\n  res.on('close', () => bus.off('price', onPrice));\n}).listen(8080);`,
+      `const express = require('express');\nconst app = express();\napp.get('/work', (req, res) => {\n  process.once('SIGTERM', () => res.end('shutting down'));\n  res.send('ok');\n});`,
+    ],
+  },
+};
+
+const addMethods = new Set(['on', 'addListener', 'prependListener', 'addEventListener']);
+const removeMethods = new Set(['off', 'removeListener', 'removeEventListener', 'removeAllListeners']);
+
+export function create(context: RuleContext): RuleVisitors {
+  const a = context.analysis;
+  const adds: ts.CallExpression[] = [];
+  const removes: ts.CallExpression[] = [];
+  const news: ts.NewExpression[] = [];
+  return {
+    [ts.SyntaxKind.CallExpression]: (node: ts.CallExpression) => {
+      const callee = node.expression;
+      if (!ts.isPropertyAccessExpression(callee)) return;
+      const m = callee.name.text;
+      if (addMethods.has(m)) adds.push(node);
+      else if (removeMethods.has(m) || m === 'eject') removes.push(node);
+      else if (m === 'use' && /\.interceptors\.(request|response)$/.test(callee.expression.getText(a.sourceFile))) adds.push(node);
+    },
+    [ts.SyntaxKind.NewExpression]: (node: ts.NewExpression) => {
+      if (ts.isIdentifier(node.expression)) news.push(node);
+    },
+    onEnd() {
+      for (const call of adds) checkAdd(context, a, call, removes);
+      for (const n of news) checkNew(context, a, n);
+    },
+  };
+}
+
+function targetText(a: FileAnalysis, e: ts.Expression): string {
+  return skipOuter(e).getText(a.sourceFile).replace(/\s+/g, '');
+}
+
+function checkAdd(context: RuleContext, a: FileAnalysis, call: ts.CallExpression, removes: ts.CallExpression[]): void {
+  const callee = call.expression as ts.PropertyAccessExpression;
+  const method = callee.name.text;
+  const scope = a.repeatedScope(call);
+  if (!scope || !scope.fn) return;
+  const interceptor = method === 'use';
+  const receiver = interceptor ? (callee.expression as ts.PropertyAccessExpression).expression : callee.expression;
+  let longLived = a.outlives(receiver, scope.fn);
+  // Per-request listeners on `req.socket` pile up on keep-alive connections, which serve many requests.
+  if (!longLived.longLived && scope.kind === 'request' && /^(req|request)\.(socket|connection)$/.test(targetText(a, receiver))) {
+    longLived = { longLived: true, name: `${targetText(a, receiver)} (a keep-alive connection)` };
+  }
+  if (!longLived.longLived) return;
+  if (interceptor) longLived = { ...longLived, name: targetText(a, receiver) };
+  // The result is kept (an unsubscribe function, or a handle for later removal).
+  const site = valueSite(call);
+  if (!ts.isExpressionStatement(site.parent)) return;
+  const event = stringValue(call.arguments[0]);
+  const options = call.arguments[2] ? skipOuter(call.arguments[2]) : undefined;
+  if (options && ts.isObjectLiteralExpression(options) && options.properties.some((p) => p.name && ts.isIdentifier(p.name) && (p.name.text === 'once' || p.name.text === 'signal'))) return;
+  if (options && !ts.isObjectLiteralExpression(options) && options.kind !== ts.SyntaxKind.FalseKeyword) return;
+  // Some event APIs (once-style events on connections) end on their own: 'close'/'end' of the receiver itself.
+  const recvText = targetText(a, receiver);
+  // `if (!tracked.has(req.socket)) { tracked.add(req.socket); req.socket.on(...) }`: once per target.
+  for (let cur: ts.Node = call; cur !== scope.fn; cur = cur.parent) {
+    if (ts.isIfStatement(cur) && targetText(a, cur.expression).includes(recvText)) return;
+  }
+  // `if (!subscribed) { subscribed = true; bus.on(...) }`: once per process.
+  if (isOnceGuarded(a, call, scope.fn)) return;
+  const listener = call.arguments[1];
+  const listenerName = listener && ts.isIdentifier(listener) ? listener.text : undefined;
+  for (const r of removes) {
+    const rc = r.expression as ts.PropertyAccessExpression;
+    const rm = rc.name.text;
+    if (interceptor ? rm !== 'eject' : rm === 'eject') continue;
+    const rRecv = interceptor ? (rc.expression as ts.PropertyAccessExpression).expression : rc.expression;
+    if (targetText(a, rRecv) !== recvText) continue;
+    if (isWithin(r, scope.fn) || (listenerName && r.arguments[1] && ts.isIdentifier(r.arguments[1]) && r.arguments[1].text === listenerName)
+      || (!listenerName && rm === 'removeAllListeners')) return;
+    if (rm === 'removeAllListeners' && (!r.arguments[0] || stringValue(r.arguments[0]) === event)) return;
+  }
+  const data = { call: `${a.short(callee)}(${event !== undefined ? `'${event}'` : '…'})`, event: event ?? '…', target: longLived.name, scope: runsText(a, scope),
+    off: method === 'addEventListener' ? 'removeEventListener' : 'off' };
+  if (interceptor) {
+    context.report({ node: call, messageId: 'interceptorPerCall', data, related: [scopeRelated(a, scope)] });
+    return;
+  }
+  const fixes: Fix[] = [];
+  if (method === 'on' || method === 'addListener') {
+    fixes.push({ title: `Listen only once (\`${recvText}.once\`)`, edits: [{ range: a.range(callee.name), newText: 'once' }] });
+  } else if (method === 'addEventListener' && call.arguments.length === 2) {
+    const pos = call.arguments[1].getEnd();
+    fixes.push({ title: 'Listen only once (`{ once: true }`)', edits: [{ range: a.rangeOf(pos, pos), newText: ', { once: true }' }] });
+  }
+  context.report({ node: call, messageId: 'listenerPerScope', data, related: [scopeRelated(a, scope)], fixes });
+}
+
+function checkNew(context: RuleContext, a: FileAnalysis, node: ts.NewExpression): void {
+  const name = (node.expression as ts.Identifier).text;
+  // Only classes imported from other workspace files (this file's classes are covered in place).
+  if (!a.workspace || !a.imports.get(name)?.module.startsWith('.') || a.isModuleScope(node)) return;
+  const scope = a.repeatedScope(node);
+  if (!scope) return;
+  // A class of this file is covered where its constructor adds the listener (that constructor is a repeated scope).
+  if (localClass(a, name)) return;
+  const fact = a.workspace.resolver.imported(a, name, 0);
+  if (!fact || fact.kind !== 'listener') return;
+  context.report({
+    node,
+    messageId: 'listenerInConstructor',
+    data: { callee: name, runs: fact.runs, scope: runsText(a, scope) },
+    related: [scopeRelated(a, scope), { message: `${name}'s constructor adds the listener here`, file: fact.file, range: fact.range }],
+  });
+}

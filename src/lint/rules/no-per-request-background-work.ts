@@ -1,0 +1,206 @@
+import ts = require('typescript');
+import { type BackgroundFact, type FileAnalysis, type RepeatedScope, skipOuter, valueSite } from '../analysis';
+import { backgroundClose, backgroundLastNames } from '../catalog';
+import { mentions, ownershipOf } from '../ownership';
+import type { RuleContext, RuleMeta, RuleVisitors } from '../rule';
+import { afterImports, article, related, runsText, scopeRelated, usesLocals } from '../ruleUtil';
+import type { Fix } from '../types';
+import { backgroundEntryFor, classFact, factoryFact, localClass } from '../workspace';
+
+export const meta: RuleMeta = {
+  id: 'no-per-request-background-work',
+  description: 'Objects that own a timer, socket pool or connection must not be created per request, per message or per tick.',
+  severity: 'warning',
+  docs: {
+    why: 'A cache with a cleanup timer, a keep-alive agent, a DB pool or a Redis client keeps running after the request that made it is done: its timer or sockets keep it (and all it holds) alive, so one per request grows without bound until the process is killed.',
+    fix: 'Create one instance at module scope (or in the application\'s startup) and share it across requests; if a per-request instance is truly needed, close it in a `finally` block.',
+  },
+  messages: {
+    perScope: '`{{callee}}` creates {{a}} {{what}} that starts {{runs}}, and this {{scope}}: every call leaves another one running, holding memory and handles forever. Create one at module scope and share it, or close it when done.',
+    inline: '`{{callee}}` creates {{a}} {{what}} that starts {{runs}} inline in a call that only borrows it, and this {{scope}}: nothing ever closes it. Create one at module scope and share it.',
+    replaced: '`{{callee}}` creates {{a}} {{what}} that starts {{runs}} and stores it in `{{target}}`, replacing the previous one without closing it, and this {{scope}}. Create it once (guard with `if (!{{target}})`) or close the old one first.',
+    classPerScope: '`{{callee}}` {{scope}}, and its constructor starts {{runs}}: every call leaves another instance running. Create one {{name}} at module scope and share it, or stop it when done.',
+  },
+  examples: {
+    invalid: [
+      `const express = require('express');\nconst NodeCache = require('node-cache');\nconst app = express();\napp.get('/orders', (req, res) => {\n  const cache = new NodeCache({ stdTTL: 60 });\n  cache.set(req.query.id, Date.now());\n  res.send('ok');\n});`,
+      `const http = require('http');\nconst axios = require('axios');\nexports.handler = async (req, res) => {\n  const r = await axios.get('http://backend/x', { httpAgent: new http.Agent({ keepAlive: true }) });\n  res.json(r.data);\n};`,
+    ],
+    valid: [
+      `const express = require('express');\nconst NodeCache = require('node-cache');\nconst app = express();\nconst cache = new NodeCache({ stdTTL: 60 });\napp.get('/orders', (req, res) => {\n  cache.set(req.query.id, Date.now());\n  res.send('ok');\n});`,
+      `const { Pool } = require('pg');\nlet pool;\nfunction getPool() {\n  if (!pool) pool = new Pool();\n  return pool;\n}\nmodule.exports = (req, res) => getPool().query('select 1').then(() => res.end());`,
+    ],
+  },
+};
+
+interface Candidate {
+  node: ts.NewExpression | ts.CallExpression;
+}
+
+export function create(context: RuleContext): RuleVisitors {
+  const a = context.analysis;
+  const candidates: Candidate[] = [];
+  // Cheap filter before resolving anything: an identifier (import, local class or factory) or a
+  // property whose name some catalog entry ends with; gRPC clients are recognised by their arguments.
+  const consider = (node: ts.NewExpression | ts.CallExpression) => {
+    const callee = skipOuter(node.expression);
+    if (ts.isIdentifier(callee)) {
+      if (a.imports.has(callee.text) || localNames(a).has(callee.text)) candidates.push({ node });
+    } else if (ts.isPropertyAccessExpression(callee) && (backgroundLastNames.has(callee.name.text) || ts.isNewExpression(node))) {
+      candidates.push({ node });
+    }
+  };
+  return {
+    [ts.SyntaxKind.NewExpression]: consider,
+    [ts.SyntaxKind.CallExpression]: consider,
+    onEnd() {
+      for (const c of candidates) check(context, a, c.node);
+    },
+  };
+}
+
+const localNamesCache = new WeakMap<FileAnalysis, Set<string>>();
+const classFactCache = new WeakMap<ts.ClassLikeDeclaration, BackgroundFact | null>();
+
+function cachedClassFact(a: FileAnalysis, cls: ts.ClassLikeDeclaration): BackgroundFact | undefined {
+  let f = classFactCache.get(cls);
+  if (f === undefined) classFactCache.set(cls, (f = classFact(a, cls, a.workspace?.resolver) ?? null));
+  return f ?? undefined;
+}
+
+/** Module-level classes and functions of the file: the only local names that can be constructors or factories. */
+function localNames(a: FileAnalysis): Set<string> {
+  let set = localNamesCache.get(a);
+  if (set) return set;
+  set = new Set();
+  for (const st of a.sourceFile.statements) {
+    if ((ts.isClassDeclaration(st) || ts.isFunctionDeclaration(st)) && st.name) set.add(st.name.text);
+    else if (ts.isVariableStatement(st)) {
+      for (const d of st.declarationList.declarations) {
+        const init = d.initializer && skipOuter(d.initializer);
+        if (ts.isIdentifier(d.name) && init && (ts.isClassExpression(init) || ts.isArrowFunction(init) || ts.isFunctionExpression(init))) set.add(d.name.text);
+      }
+    }
+  }
+  localNamesCache.set(a, set);
+  return set;
+}
+
+function factFor(a: FileAnalysis, node: ts.NewExpression | ts.CallExpression): { what: string; runs: string; fact?: BackgroundFact } | undefined {
+  const entry = backgroundEntryFor(a, node);
+  if (entry) {
+    if (ts.isCallExpression(node) && !isFactoryName(a.callee(node).last)) return undefined;
+    return entry;
+  }
+  const callee = skipOuter(node.expression);
+  if (!ts.isIdentifier(callee) || !a.workspace) return undefined;
+  const binding = a.imports.get(callee.text);
+  if (binding ? !binding.module.startsWith('.') : !localNames(a).has(callee.text)) return undefined;
+  let fact: BackgroundFact | undefined;
+  if (ts.isNewExpression(node) && !binding) {
+    // A class of this file: its facts are cheap (cached per class), the repeated scope is checked after.
+    const cls = localClass(a, callee.text);
+    if (cls) fact = cachedClassFact(a, cls);
+  } else if (!a.repeatedScope(node)) {
+    // Resolving imported classes may parse other files: only worth it in a repeated scope.
+    return undefined;
+  } else if (ts.isNewExpression(node)) {
+    fact = a.workspace.resolver.imported(a, callee.text, 0);
+  } else {
+    const binding = a.imports.get(callee.text);
+    if (binding) fact = binding.module.startsWith('.') ? a.workspace.resolver.imported(a, callee.text, 0) : undefined;
+    else if (a.isModuleLevelName(callee.text, node)) fact = factoryFact(a, callee.text);
+    if (fact && fact.kind !== 'background') fact = undefined;
+  }
+  if (!fact || fact.kind === 'listener') return undefined;
+  return { what: fact.what, runs: fact.runs, fact };
+}
+
+function findCall(node: ts.Node): ts.CallExpression | ts.NewExpression | undefined {
+  for (let cur: ts.Node | undefined = node; cur; cur = cur.parent) {
+    if (ts.isCallExpression(cur) || ts.isNewExpression(cur)) return cur;
+    if (ts.isBlock(cur) || ts.isSourceFile(cur)) return undefined;
+  }
+  return undefined;
+}
+
+function isFactoryName(name: string): boolean {
+  return /^(create|connect|caching|schedule|knex|default|Knex|Redis|Kafka|duplicate)/.test(name) || name === 'createClient';
+}
+
+function check(context: RuleContext, a: FileAnalysis, node: ts.NewExpression | ts.CallExpression): void {
+  if (a.isModuleScope(node)) return;
+  const found = factFor(a, node);
+  if (!found) return;
+  const scope = a.repeatedScope(node);
+  if (!scope) return;
+  const own = ownershipOf(a, node, { closeMethods: backgroundClose, argumentEscapes: false });
+  const callee = ts.isNewExpression(node) ? `new ${a.short(node.expression)}()` : `${a.short(node.expression)}()`;
+  const rel = [scopeRelated(a, scope)];
+  if (found.fact) rel.push({ message: `${found.fact.what} starts ${found.fact.runs} here`, file: found.fact.file, range: found.fact.range });
+  const scopeText = runsText(a, scope);
+  const data = { callee, name: a.short(node.expression), a: article(found.what), what: found.what, runs: found.runs, scope: scopeText };
+  const isClass = !!found.fact && ts.isNewExpression(node);
+  if (own.status === 'unused' || own.status === 'leaked') {
+    if (own.inlineIn && !isClass) {
+      // `axios.create({ httpsAgent: new Agent(…) })`: the outer factory is reported instead.
+      const holderCall = findCall(own.inlineIn);
+      if (holderCall && backgroundEntryFor(a, holderCall)) return;
+      context.report({ node, messageId: 'inline', data, related: rel });
+      return;
+    }
+    context.report({ node, messageId: isClass ? 'classPerScope' : 'perScope', data, related: rel, fixes: hoistFix(a, node, scope) });
+    return;
+  }
+  if (own.status === 'escaped' && own.escape && /^stored (in|on) /.test(own.escape) && scope.kind !== 'constructor') {
+    const target = own.escape.replace(/^stored (in|on) /, '');
+    if (!isGuarded(a, node, target) && !target.includes('[')) {
+      context.report({ node, messageId: 'replaced', data: { ...data, target }, related: [...rel, related(a, valueSite(node).parent, 'stored here')] });
+    }
+  }
+}
+
+/** `if (!client) client = new Redis()`, `client ??= …`, `client = client || …`: a lazily created singleton. */
+function isGuarded(a: FileAnalysis, node: ts.Node, target: string): boolean {
+  const assign = valueSite(node).parent;
+  if (ts.isBinaryExpression(assign)) {
+    const op = assign.operatorToken.kind;
+    if (op === ts.SyntaxKind.QuestionQuestionEqualsToken || op === ts.SyntaxKind.BarBarEqualsToken) return true;
+  }
+  const root = target.split(/[.[]/)[target.startsWith('this.') ? 1 : 0];
+  for (let cur: ts.Node | undefined = assign; cur && !ts.isSourceFile(cur); cur = cur.parent) {
+    if (ts.isIfStatement(cur) || ts.isConditionalExpression(cur)) {
+      const cond = ts.isIfStatement(cur) ? cur.expression : cur.condition;
+      if (cond.getText(a.sourceFile).includes(target) || mentions(cond, root)) return true;
+    }
+    if (ts.isBinaryExpression(cur) && (cur.operatorToken.kind === ts.SyntaxKind.BarBarToken || cur.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) return true;
+  }
+  // Assigned once at startup-like spots (constructor, init/connect methods) is not per request.
+  return false;
+}
+
+/** Moves `const x = new Foo(literals)` to module scope when nothing in it is local. */
+function hoistFix(a: FileAnalysis, node: ts.Node, scope: RepeatedScope): Fix[] {
+  const decl = valueSite(node).parent;
+  if (!ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || decl.initializer !== valueSite(node)) return [];
+  const statement = decl.parent.parent;
+  if (!ts.isVariableStatement(statement) || statement.declarationList.declarations.length !== 1) return [];
+  const fn = scope.fn ?? a.enclosingFunction(node);
+  if (usesLocals(a, node, fn) || usesLocals(a, node, a.enclosingFunction(node))) return [];
+  if (a.isModuleLevelName(decl.name.text, a.sourceFile) || a.declarationScope(decl.name.text, a.sourceFile.statements[0] ?? a.sourceFile) === a.sourceFile) return [];
+  if (ts.isAwaitExpression(decl.initializer)) return [];
+  const insertPos = afterImports(a);
+  const start = statement.getStart(a.sourceFile);
+  const lineStart = a.text.lastIndexOf('\n', start - 1) + 1;
+  const nextLine = a.text.indexOf('\n', statement.getEnd());
+  const removeEnd = nextLine < 0 ? statement.getEnd() : nextLine + 1;
+  const keyword = statement.declarationList.flags & ts.NodeFlags.Const ? 'const' : 'let';
+  const text = `${keyword} ${decl.name.text} = ${decl.initializer.getText(a.sourceFile)};`;
+  return [{
+    title: `Hoist ${decl.name.text} to module scope (one shared instance)`,
+    edits: [
+      { range: a.rangeOf(insertPos, insertPos), newText: insertPos === 0 ? `${text}\n` : `\n${text}` },
+      { range: a.rangeOf(lineStart, removeEnd), newText: '' },
+    ],
+  }];
+}

@@ -1,0 +1,203 @@
+import ts = require('typescript');
+import { type FileAnalysis, type RepeatedScope, isFunctionLike, isWithin, skipOuter, valueSite } from '../analysis';
+import type { RuleContext, RuleMeta, RuleVisitors } from '../rule';
+import { related, runsText, scopeRelated } from '../ruleUtil';
+import type { Fix } from '../types';
+
+export const meta: RuleMeta = {
+  id: 'no-unbounded-cache',
+  description: 'Module-level maps, sets, objects and arrays grown per request need deletion, a size bound or eviction.',
+  severity: 'warning',
+  docs: {
+    why: 'A module-level collection lives as long as the process. Adding an entry per request keyed by request data (ids, URLs, sessions) without ever deleting one grows memory without bound: the classic slow leak that ends in an OOM kill.',
+    fix: 'Bound it: check the size and delete the oldest entry (a Map iterates in insertion order), use an LRU cache with `max`, delete the entry when the request/connection ends, or use a WeakMap keyed by the object itself.',
+  },
+  messages: {
+    unboundedGrowth: '`{{name}}` is a module-level {{type}} that grows with per-request data here, and this {{scope}}; nothing ever deletes from it or bounds its size: it grows until the process runs out of memory. Bound it (size check + delete oldest, or an LRU with `max`) or delete entries when done.',
+  },
+  examples: {
+    invalid: [
+      `const express = require('express');\nconst app = express();\nconst seen = new Map();\napp.get('/track', (req, res) => {\n  seen.set(req.query.session, Date.now());\n  res.end();\n});`,
+      `const sockets = [];\nrequire('net').createServer((socket) => {\n  sockets.push(socket);\n}).listen(7000);`,
+    ],
+    valid: [
+      `const express = require('express');\nconst app = express();\nconst seen = new Map();\napp.get('/track', (req, res) => {\n  if (seen.size >= 1000) seen.delete(seen.keys().next().value);\n  seen.set(req.query.session, Date.now());\n  res.end();\n});`,
+      `const sockets = new Set();\nrequire('net').createServer((socket) => {\n  sockets.add(socket);\n  socket.on('close', () => sockets.delete(socket));\n}).listen(7000);`,
+    ],
+  },
+};
+
+type CollectionType = 'Map' | 'Set' | 'object' | 'array';
+
+interface Collection {
+  name: string;
+  type: CollectionType;
+  declaration: ts.VariableDeclaration;
+}
+
+const growMethods: Record<CollectionType, Set<string>> = {
+  Map: new Set(['set']),
+  Set: new Set(['add']),
+  array: new Set(['push', 'unshift']),
+  object: new Set(),
+};
+const evictMethods = new Set(['delete', 'clear', 'shift', 'pop', 'splice', 'length', 'size', 'filter', 'slice']);
+
+function collectionType(init: ts.Expression): CollectionType | undefined {
+  const e = skipOuter(init);
+  if (ts.isNewExpression(e) && ts.isIdentifier(e.expression)) {
+    const argless = !e.arguments || e.arguments.length === 0;
+    if (e.expression.text === 'Map' && argless) return 'Map';
+    if (e.expression.text === 'Set' && argless) return 'Set';
+    return undefined;
+  }
+  if (ts.isObjectLiteralExpression(e) && e.properties.length === 0) return 'object';
+  if (ts.isArrayLiteralExpression(e) && e.elements.length === 0) return 'array';
+  if (ts.isCallExpression(e) && e.expression.getText() === 'Object.create' && e.arguments[0]?.kind === ts.SyntaxKind.NullKeyword) return 'object';
+  return undefined;
+}
+
+export function create(context: RuleContext): RuleVisitors {
+  const a = context.analysis;
+  return {
+    onEnd() {
+      const collections = new Map<string, Collection>();
+      for (const st of a.sourceFile.statements) {
+        if (!ts.isVariableStatement(st)) continue;
+        if ((ts.getModifiers(st) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) continue;
+        for (const d of st.declarationList.declarations) {
+          if (!ts.isIdentifier(d.name) || !d.initializer) continue;
+          const type = collectionType(d.initializer);
+          if (type) collections.set(d.name.text, { name: d.name.text, type, declaration: d });
+        }
+      }
+      // Most module-level literals are never grown; skip the walk unless the text shows growth.
+      const t = a.text;
+      for (const [name, c] of [...collections]) {
+        const grows = c.type === 'Map' ? t.includes(`${name}.set(`) : c.type === 'Set' ? t.includes(`${name}.add(`)
+          : (c.type === 'array' && (t.includes(`${name}.push(`) || t.includes(`${name}.unshift(`)))
+            || new RegExp(`\\b${name.replace(/\$/g, '\\$')}\\[[^\\]\\n]+\\]\\s*(=(?!=)|\\?\\?=|\\|\\|=)`).test(t);
+        if (!grows) collections.delete(name);
+      }
+      if (collections.size === 0) return;
+      check(context, a, collections);
+    },
+  };
+}
+
+interface Growth {
+  node: ts.Node;
+  statement?: ts.Statement;
+  scope: RepeatedScope;
+}
+
+function check(context: RuleContext, a: FileAnalysis, collections: Map<string, Collection>): void {
+  const evicted = new Set<string>();
+  const growth = new Map<string, Growth>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isIdentifier(n) && collections.has(n.text)) classify(n);
+    ts.forEachChild(n, visit);
+  };
+  const classify = (id: ts.Identifier): void => {
+    const name = id.text;
+    const c = collections.get(name)!;
+    const p = id.parent;
+    if (p === c.declaration) return;
+    if (ts.isPropertyAccessExpression(p) && p.name === id) return;
+    if ((ts.isPropertyAssignment(p) || ts.isBindingElement(p)) && p.name === id) return;
+    if (evicted.has(name)) return;
+    if (!a.isModuleLevelName(name, id)) return;
+    const site = valueSite(id);
+    const sp = site.parent;
+    if (ts.isPropertyAccessExpression(sp) && sp.expression === site) {
+      const m = sp.name.text;
+      if (evictMethods.has(m)) {
+        evicted.add(name);
+        return;
+      }
+      const call = sp.parent;
+      if (growMethods[c.type].has(m) && ts.isCallExpression(call) && call.expression === sp) {
+        const args = c.type === 'Map' ? call.arguments.slice(0, 1) : call.arguments;
+        noteGrowth(c, call, args);
+      }
+      return;
+    }
+    if (ts.isElementAccessExpression(sp) && sp.expression === site) {
+      const assign = valueSite(sp).parent;
+      if (ts.isBinaryExpression(assign) && assign.left === valueSite(sp) && assign.operatorToken.kind >= ts.SyntaxKind.FirstAssignment
+        && assign.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+        if (c.type === 'object' || c.type === 'array') noteGrowth(c, assign, [sp.argumentExpression]);
+      } else if (ts.isDeleteExpression(assign)) {
+        evicted.add(name);
+      }
+      return;
+    }
+    if (ts.isDeleteExpression(sp)) {
+      evicted.add(name);
+      return;
+    }
+    if (ts.isBinaryExpression(sp) && sp.left === site && sp.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      evicted.add(name); // reassigned: reset somewhere
+      return;
+    }
+    if ((ts.isCallExpression(sp) || ts.isNewExpression(sp)) && sp.arguments?.includes(site as ts.Expression)) {
+      // Handed to other code (a cleaner, Object.keys(...).length checks, exports): assume it may be bounded there.
+      const callee = sp.expression.getText(a.sourceFile);
+      if (!/^(JSON\.stringify|console\.\w+|String|Array\.from|Object\.(values|entries))$/.test(callee)) evicted.add(name);
+      return;
+    }
+    if (ts.isShorthandPropertyAssignment(sp) || ts.isPropertyAssignment(sp) || ts.isReturnStatement(sp) || ts.isExportSpecifier(sp)
+      || ts.isExportAssignment(sp) || (ts.isBinaryExpression(sp) && sp.right === site && sp.operatorToken.kind === ts.SyntaxKind.EqualsToken)) {
+      evicted.add(name);
+    }
+  };
+  const noteGrowth = (c: Collection, node: ts.Node, keyParts: readonly ts.Expression[]) => {
+    if (growth.has(c.name)) return;
+    const scope = a.repeatedScope(node);
+    if (!scope || !scope.fn) return;
+    if (!keyParts.some((k) => dependsOnScope(a, k, scope.fn!))) return;
+    const statement = ts.isExpressionStatement(valueSite(node).parent) ? (valueSite(node).parent as ts.Statement) : undefined;
+    growth.set(c.name, { node, statement, scope });
+  };
+  visit(a.sourceFile);
+  for (const [name, g] of growth) {
+    if (evicted.has(name)) continue;
+    const c = collections.get(name)!;
+    const typeText = c.type === 'object' ? 'object' : c.type === 'array' ? 'array' : c.type;
+    context.report({
+      node: g.node,
+      messageId: 'unboundedGrowth',
+      data: { name, type: typeText, scope: runsText(a, g.scope) },
+      related: [related(a, c.declaration, `${name} is declared here and lives as long as the process`), scopeRelated(a, g.scope)],
+      fixes: boundFix(a, c, g),
+    });
+  }
+}
+
+/** True when the key/value expression uses something declared in the repeated function (request data). */
+function dependsOnScope(a: FileAnalysis, e: ts.Node, fn: ts.Node): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n)) {
+      const p = n.parent;
+      if (!(ts.isPropertyAccessExpression(p) && p.name === n) && a.isDeclaredWithin(n.text, n, fn)) found = true;
+      return;
+    }
+    if (isFunctionLike(n) && !isWithin(n, fn)) return;
+    ts.forEachChild(n, visit);
+  };
+  visit(e);
+  return found;
+}
+
+function boundFix(a: FileAnalysis, c: Collection, g: Growth): Fix[] {
+  if (!g.statement || !ts.isBlock(g.statement.parent) && !ts.isSourceFile(g.statement.parent)) return [];
+  let guard: string;
+  if (c.type === 'Map' || c.type === 'Set') guard = `if (${c.name}.size >= 1000) ${c.name}.delete(${c.name}.${c.type === 'Map' ? 'keys' : 'values'}().next().value);`;
+  else if (c.type === 'array') guard = `if (${c.name}.length >= 1000) ${c.name}.shift();`;
+  else return [];
+  const pos = g.statement.getStart(a.sourceFile);
+  const indent = a.indentAt(pos);
+  return [{ title: `Bound ${c.name} to 1000 entries (evict the oldest)`, edits: [{ range: a.rangeOf(pos, pos), newText: `${guard}\n${indent}` }] }];
+}

@@ -1,0 +1,202 @@
+import ts = require('typescript');
+import { type FileAnalysis, skipOuter, valueSite } from '../analysis';
+import { checkoutClose, checkoutMethods, type ResourceEntry, resourceCalls } from '../catalog';
+import { type Ownership, ownershipOf, trackVariable } from '../ownership';
+import type { RuleContext, RuleMeta, RuleVisitors } from '../rule';
+import { isAsyncContext, related, runsText, scopeRelated, wrapInTryFinally } from '../ruleUtil';
+import type { Fix, RelatedInformation } from '../types';
+
+export const meta: RuleMeta = {
+  id: 'no-unclosed-resource',
+  description: 'File handles, streams, watchers, sockets, servers and DB connections must be released on every path.',
+  severity: 'warning',
+  docs: {
+    why: 'A file descriptor, socket or pooled connection that is never closed stays open until the process exits: descriptors run out (EMFILE), pools run dry and requests hang, and whatever the resource references stays in memory.',
+    fix: 'Close it in a `finally` block (or declare it with `await using`/`using`), release pooled connections in `finally`, or hand it to something that owns it (`pipeline`, `.pipe(res)`, return it).',
+  },
+  messages: {
+    discarded: '`{{callee}}` creates a {{what}} that is never stored, so nothing can close it{{scope}}. Keep a reference and close it ({{close}}) when done.',
+    neverClosed: 'The {{what}} `{{name}}` is never closed ({{close}}){{scope}}: it stays open until the process exits. Close it in a `finally` block{{using}}.',
+    notClosedOnExit: 'The {{what}} `{{name}}` is closed on the main path but not when the function leaves at line {{exitLine}}: that path leaks it. Close it in a `finally` block{{using}}.',
+  },
+  examples: {
+    invalid: [
+      `const fs = require('fs');\nasync function readHeader(path) {\n  const fh = await fs.promises.open(path, 'r');\n  const { buffer } = await fh.read(Buffer.alloc(16), 0, 16, 0);\n  return buffer;\n}`,
+      `import { open } from 'node:fs/promises';\nexport async function size(path) {\n  const fh = await open(path);\n  const st = await fh.stat();\n  if (st.size === 0) return 0;\n  await fh.close();\n  return st.size;\n}`,
+      `const { Pool } = require('pg');\nconst pool = new Pool();\nasync function getUser(id) {\n  const client = await pool.connect();\n  const res = await client.query('select * from users where id = $1', [id]);\n  if (res.rows.length === 0) throw new Error('not found');\n  client.release();\n  return res.rows[0];\n}`,
+    ],
+    valid: [
+      `const fs = require('fs');\nasync function readHeader(path) {\n  const fh = await fs.promises.open(path, 'r');\n  try {\n    return await fh.read(Buffer.alloc(16), 0, 16, 0);\n  } finally {\n    await fh.close();\n  }\n}`,
+      `const fs = require('fs');\nconst { pipeline } = require('stream/promises');\nasync function copy(src, res) {\n  await pipeline(fs.createReadStream(src), res);\n}`,
+      `const fs = require('fs');\nfunction openLog(path) {\n  return fs.createWriteStream(path, { flags: 'a' });\n}`,
+    ],
+  },
+};
+
+const fdUses = new Set(['read', 'readSync', 'write', 'writeSync', 'fstat', 'fstatSync', 'ftruncate', 'ftruncateSync', 'fsync',
+  'fsyncSync', 'fdatasync', 'fdatasyncSync', 'fchmod', 'fchmodSync', 'fchown', 'fchownSync', 'futimes', 'futimesSync', 'readv', 'writev',
+  'readvSync', 'writevSync', 'log', 'info', 'debug', 'warn', 'error', 'stringify', 'String', 'Number', 'assert', 'ok', 'equal', 'strictEqual']);
+const logUses = new Set(['log', 'info', 'debug', 'warn', 'error', 'trace', 'stringify', 'String', 'inspect']);
+
+const candidateNames = new Set(['open', 'openSync', 'watch', 'watchFile', 'connect', 'Client']);
+
+interface Candidate {
+  node: ts.CallExpression | ts.NewExpression;
+  entry: ResourceEntry;
+  /** For callback-style acquisition (`fs.open(p, cb)`): the callback receiving the resource. */
+  callback?: ts.FunctionLikeDeclaration;
+}
+
+function closeStatement(a: FileAnalysis, c: Candidate, name: string): string | undefined {
+  const awaitPrefix = isAsyncContext(c.node) ? 'await ' : '';
+  switch (c.entry.kind) {
+    case 'fileHandle':
+      return `${awaitPrefix}${name}.close();`;
+    case 'fd': {
+      const callee = skipOuter(c.node.expression);
+      if (ts.isPropertyAccessExpression(callee)) return `${callee.expression.getText(a.sourceFile)}.closeSync(${name});`;
+      return a.imports.has('closeSync') ? `closeSync(${name});` : undefined;
+    }
+    case 'checkout':
+      return `${name}.release();`;
+    case 'connection':
+      return `${c.entry.what.startsWith('pg') ? awaitPrefix : ''}${name}.end();`;
+    case 'readStream':
+      return `${name}.destroy();`;
+    case 'watcher':
+    case 'server':
+    case 'readline':
+      return c.entry.close[0] === 'close' ? `${name}.close();` : undefined;
+    default:
+      return `${name}.${c.entry.close[0]}();`;
+  }
+}
+
+export function create(context: RuleContext): RuleVisitors {
+  const a = context.analysis;
+  const candidates: Candidate[] = [];
+  const consider = (node: ts.CallExpression | ts.NewExpression) => {
+    const callee = skipOuter(node.expression);
+    const last = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
+    if (!last) return;
+    if (ts.isCallExpression(node) && checkoutMethods.has(last) && ts.isPropertyAccessExpression(callee)
+      && /pool/i.test(callee.expression.getText(a.sourceFile))) {
+      const cb = node.arguments[node.arguments.length - 1];
+      const entry: ResourceEntry = { kind: 'checkout', what: 'pooled connection', close: checkoutClose, repeatedOnly: false };
+      if (cb && (ts.isArrowFunction(cb) || ts.isFunctionExpression(cb))) candidates.push({ node, entry, callback: cb });
+      else if (ts.isAwaitExpression(valueSite(node).parent ?? node) || ts.isAwaitExpression(node.parent)) candidates.push({ node, entry });
+      return;
+    }
+    if (!candidateNames.has(last) && !(last.startsWith('create') && last.length > 6)
+      && !a.config.resources.some((r) => r.kind === 'resource' && r.name === last)) return;
+    const info = a.callee(node);
+    if (info.key === 'fs:open' && ts.isCallExpression(node)) {
+      const cb = node.arguments[node.arguments.length - 1];
+      if (cb && (ts.isArrowFunction(cb) || ts.isFunctionExpression(cb))) {
+        candidates.push({ node, callback: cb, entry: { kind: 'fd', what: 'file descriptor', close: ['close', 'closeSync'], repeatedOnly: false } });
+      }
+      return;
+    }
+    let entry = info.key ? resourceCalls[info.key] : undefined;
+    if (entry?.kind === 'connection' && info.key === 'pg:Client' && !ts.isNewExpression(node)) entry = undefined;
+    if (!entry) {
+      const custom = a.config.resources.find((r) => r.kind === 'resource' && r.name === info.last && (!r.module || r.module === info.module));
+      if (custom) entry = { kind: 'custom', what: custom.name, close: custom.close ?? ['close', 'end', 'destroy', 'release'], repeatedOnly: false };
+    }
+    if (entry) candidates.push({ node, entry });
+  };
+  return {
+    [ts.SyntaxKind.CallExpression]: consider,
+    [ts.SyntaxKind.NewExpression]: consider,
+    onEnd() {
+      for (const c of candidates) check(context, c);
+    },
+  };
+}
+
+function check(context: RuleContext, c: Candidate): void {
+  const a = context.analysis;
+  if (a.isModuleScope(c.node) && !c.callback) return;
+  const scope = a.repeatedScope(c.node);
+  if (c.entry.repeatedOnly && !scope) return;
+  const closeList = c.entry.close.map((m) => (c.entry.kind === 'fd' ? `fs.${m}(fd)` : `${m}()`)).join(', ');
+  const rel: RelatedInformation[] = scope ? [scopeRelated(a, scope)] : [];
+  const scopeText = scope && c.entry.repeatedOnly ? `, and this ${runsText(a, scope)}` : '';
+  let own: Ownership;
+  let name: string;
+  if (c.callback) {
+    const param = c.callback.parameters[1];
+    if (!param || !ts.isIdentifier(param.name) || !c.callback.body) return;
+    name = param.name.text;
+    const errName = c.callback.parameters[0] && ts.isIdentifier(c.callback.parameters[0].name) ? [c.callback.parameters[0].name.text] : [];
+    const releaseParam = c.callback.parameters[2] && ts.isIdentifier(c.callback.parameters[2].name) ? [c.callback.parameters[2].name.text] : [];
+    if (releaseParam.length && mentionsCall(c.callback.body, releaseParam[0])) return;
+    own = trackVariable(a, name, c.callback, param.name, {
+      closeMethods: c.entry.close,
+      closeFunctions: c.entry.kind === 'fd' ? ['close', 'closeSync'] : [],
+      argumentEscapes: true,
+      nonOwningCalls: fdUses,
+    }, errName);
+  } else {
+    own = ownershipOf(a, c.node, {
+      closeMethods: c.entry.close,
+      closeFunctions: c.entry.kind === 'fd' ? ['close', 'closeSync'] : [],
+      argumentEscapes: true,
+      nonOwningCalls: c.entry.kind === 'fd' ? fdUses : logUses,
+      iterationReleases: true,
+    });
+    name = own.variable ?? '';
+  }
+  // A read stream closes itself once read to the end, so any use at all counts as consuming it.
+  if (c.entry.kind === 'readStream' && own.status === 'leaked') return;
+  if (c.entry.kind === 'readStream' && own.status === 'unused' && !own.variable) return;
+  const usingHint = c.entry.kind === 'fileHandle' && a.isTypeScript ? ' or declare it with `await using`' : '';
+  const data = { what: c.entry.what, name, close: closeList, scope: scopeText, using: usingHint, callee: a.short(c.node.expression) };
+  const fixes: Fix[] = [];
+  if ((own.status === 'leaked' || own.status === 'unused') && own.declaration && !c.callback) {
+    const stmt = closeStatement(a, c, name);
+    const wrap = stmt ? wrapInTryFinally(a, own.declaration, stmt, `Close ${name} in a finally block`) : undefined;
+    if (wrap) fixes.push(wrap);
+  }
+  if ((own.status === 'leaked' || own.status === 'unused' || own.status === 'partial') && own.declaration && c.entry.kind === 'fileHandle'
+    && a.isTypeScript && isAsyncContext(c.node)) {
+    const list = own.declaration.parent;
+    if (ts.isVariableDeclarationList(list) && list.flags & ts.NodeFlags.Const && list.declarations.length === 1) {
+      const kw = list.getFirstToken(a.sourceFile);
+      if (kw) fixes.push({ title: `Declare ${name} with \`await using\``, edits: [{ range: a.range(kw), newText: 'await using' }] });
+    }
+  }
+  switch (own.status) {
+    case 'unused':
+      if (own.variable) context.report({ node: c.node, messageId: 'neverClosed', data, related: rel, fixes });
+      else context.report({ node: c.node, messageId: 'discarded', data, related: rel, fixes });
+      return;
+    case 'leaked':
+      context.report({ node: c.node, messageId: 'neverClosed', data, related: rel, fixes });
+      return;
+    case 'partial': {
+      const exit = own.leakyExit!;
+      context.report({
+        node: c.node,
+        messageId: 'notClosedOnExit',
+        data: { ...data, exitLine: String(a.line(exit)) },
+        related: [related(a, exit, `leaves here without closing ${name}`), ...rel],
+        fixes,
+      });
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+function mentionsCall(body: ts.Node, name: string): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n) && n.text === name && !(ts.isParameter(n.parent))) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return found;
+}
