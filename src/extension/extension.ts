@@ -3,6 +3,7 @@
  * analysis lives in lint/, inspector/ and core/.
  */
 import * as vscode from 'vscode';
+import { startLanguageClient } from './languageClient';
 import { registerSnapshotEditor } from './snapshotEditor';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -13,6 +14,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerSnapshotEditor(context),
   );
   output.appendLine(`Leak Lens ${context.extension.packageJSON.version as string} activated`);
+  startLanguageClient(context, output).then((client) => context.subscriptions.push(client), (e: unknown) => output.appendLine(`Leak Lens language server: ${String(e)}`));
 }
 
 export function deactivate(): void {}
