@@ -265,11 +265,31 @@ export const probeSource = String.raw`(function leakLensProbe(options) {
       if (site === undefined) return promise;
       return promise.then(function (handle) {
         site.created++;
+        patchClose(Object.getPrototypeOf(handle));
         if (site.handles === undefined) site.handles = [];
-        if (site.handles.length < 100000) site.handles.push(new WeakRef(handle));
+        // A handle the program never closes counts as leaked even after GC closed it for us (with a
+        // warning): that is the bug, and under load it runs the process out of descriptors.
+        var entry = { ref: new WeakRef(handle), closed: false };
+        openEntries.set(handle, entry);
+        if (site.handles.length < 100000) site.handles.push(entry);
         return handle;
       });
     };
+    var openEntries = new WeakMap();
+    var handleProto;
+    var originalClose;
+    var wrappedClose = function close() {
+      var entry = openEntries.get(this);
+      if (entry !== undefined) entry.closed = true;
+      return originalClose.apply(this, arguments);
+    };
+    function patchClose(proto) {
+      if (handleProto !== undefined || !proto || typeof proto.close !== 'function') return;
+      handleProto = proto;
+      originalClose = proto.close;
+      proto.close = wrappedClose;
+      cleanups.push(function () { if (handleProto.close === wrappedClose) handleProto.close = originalClose; });
+    }
     fsp.open = wrappedOpen;
     var moduleApi = load('module');
     // ESM named imports of node:fs/promises only see the patch after this.
@@ -285,8 +305,7 @@ export const probeSource = String.raw`(function leakLensProbe(options) {
     if (site.handles !== undefined) {
       var alive = [];
       for (var i = 0; i < site.handles.length; i++) {
-        var h = site.handles[i].deref();
-        if (h !== undefined && h.fd !== -1) alive.push(site.handles[i]);
+        if (!site.handles[i].closed) alive.push(site.handles[i]);
       }
       site.handles = alive;
       return alive.length;
@@ -382,5 +401,6 @@ export const presenceExpression = `(function () {
   var events = (typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('events') : require('events'));
   var proto = events.EventEmitter.prototype;
   return { global: globalThis[Symbol.for(${JSON.stringify(probeKey)})] !== undefined,
-    addListenerPatched: proto.addListener.name !== 'addListener' || String(proto.addListener).indexOf('recordListener') >= 0 };
+    addListenerPatched: String(proto.addListener).indexOf('recordListener') >= 0 || String(proto.on).indexOf('recordListener') >= 0,
+    openPatched: String((typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('fs/promises') : require('fs/promises')).open).indexOf('captureStack') >= 0 };
 })()`;
