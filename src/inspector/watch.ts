@@ -33,7 +33,7 @@ export interface WatchOptions {
   trackCreationSites?: boolean;
   /** Live-only sampling heap profiler for allocation sites; default true. */
   heapSampling?: boolean;
-  /** Time between sampling-profile reads; default 5000. */
+  /** Time between sampling-profile reads (each read costs the target a full GC); default 6000, stretched on big heaps. */
   profileIntervalMs?: number;
   /** Sampling interval of the heap profiler in bytes; default 32768. */
   samplingIntervalBytes?: number;
@@ -155,6 +155,7 @@ class WatchEngine implements Watch {
   private lastPostGc: number | undefined;
   private startedAt = Date.now();
   private ticks = 0;
+  private lastProfileReadMs = 0;
   private tickTimer: NodeJS.Timeout | undefined;
   private profileTimer: NodeJS.Timeout | undefined;
   private inFlight: Promise<unknown> = Promise.resolve();
@@ -172,7 +173,7 @@ class WatchEngine implements Watch {
   ) {
     this.logger = options.logger ?? silentLogger;
     this.intervalMs = options.intervalMs ?? 1000;
-    this.profileIntervalMs = options.profileIntervalMs ?? 5000;
+    this.profileIntervalMs = options.profileIntervalMs ?? 6000;
     this.reportEveryTicks = options.reportEveryTicks ?? 3;
   }
 
@@ -240,10 +241,13 @@ class WatchEngine implements Watch {
 
   private scheduleProfile(): void {
     if (this.stopping || this.ended) return;
+    // Reading the sampling profile makes V8 run a full GC first (measured: one MarkSweepCompact per
+    // read), which stalls the target for as long as the read takes. Keep that under ~5% of the time.
+    const delayMs = Math.max(this.profileIntervalMs, 20 * this.lastProfileReadMs);
     this.profileTimer = setTimeout(() => {
       const run = this.readProfile().catch((e: unknown) => this.logger.warn(`heap profile read failed: ${toError(e).message}`));
       run.finally(() => this.scheduleProfile()).catch((e: unknown) => this.logger.error('profile scheduling failed', e));
-    }, this.profileIntervalMs);
+    }, delayMs);
   }
 
   private async tick(): Promise<void> {
@@ -320,8 +324,10 @@ class WatchEngine implements Watch {
 
   private async readProfile(): Promise<void> {
     if (this.ended || this.stopping) return;
-    const { profile } = await this.session.send<{ profile: SamplingHeapProfile }>('HeapProfiler.getSamplingProfile', {}, { timeoutMs: 15_000 });
+    const began = Date.now();
+    const { profile } = await this.session.send<{ profile: SamplingHeapProfile }>('HeapProfiler.getSamplingProfile', {}, { timeoutMs: 30_000 });
     const t = Date.now();
+    this.lastProfileReadMs = t - began;
     const aggregated = aggregateHeapProfile(profile);
     for (const [key, site] of aggregated) {
       if (!this.heapSites.has(key)) {
