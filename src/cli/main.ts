@@ -12,7 +12,10 @@ interface Subcommand {
 }
 
 // One line per subcommand, sorted.
-const subcommands: Record<string, Subcommand> = {};
+const subcommands: Record<string, Subcommand> = {
+  demo: { summary: 'run the bundled leaky demo server, watch it and show what leaks', load: () => import('./demo.js') },
+  watch: { summary: 'attach to a running Node.js process and find what leaks', load: () => import('./watch.js') },
+};
 
 declare const LEAK_LENS_VERSION: string | undefined;
 

@@ -1,0 +1,205 @@
+/**
+ * `leak-lens watch (--port N [--host H] | --url ws://… | --pid N) [--duration S] [--interval S] [--json FILE]`:
+ * attaches, shows a live one-line status on stderr, detaches at the end or on Ctrl-C, prints the
+ * verdict and hotspots, and writes the JSON report. Exit code 0 no leak, 1 leak, 2 usage or attach error.
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { MemorySample, WatchReport } from '../core/report';
+import { formatBytes, formatDuration } from '../core/analyses/verdict';
+import { UsageError } from '../shared/errors';
+import type { AttachOptions, Watch, WatchEnd, WatchOptions } from '../inspector/index';
+import { watch } from '../inspector/index';
+import type { CliIo } from './io';
+
+const help = `Usage: leak-lens watch (--port N [--host H] | --url ws://… | --pid N) [options]
+
+Attaches to a running Node.js process, watches its memory and resources, and reports whether it
+leaks and which lines create what keeps growing.
+
+  --port N          inspector port (the process runs with --inspect=127.0.0.1:N)
+  --host H          inspector host (default 127.0.0.1; other machines need --allow-remote)
+  --url ws://…      inspector WebSocket URL (from "Debugger listening on ws://…")
+  --pid N           a local process started without --inspect: opens its inspector (SIGUSR1)
+  --duration S      seconds to watch (default 60)
+  --interval S      seconds between samples (default 1)
+  --json FILE       write the report as JSON
+  --no-sites        do not track creation sites of timers, sockets, handles and listeners
+  --allow-remote    allow a non-loopback host (the inspector runs any code it is sent)
+`;
+
+export interface WatchArgs {
+  attach: AttachOptions;
+  durationSeconds: number;
+  intervalSeconds: number;
+  json?: string;
+  trackCreationSites: boolean;
+}
+
+function numberArg(name: string, value: string | undefined, integer: boolean): number {
+  const n = Number(value);
+  if (value === undefined || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`${name} needs a positive ${integer ? 'integer' : 'number'}, got ${value ?? 'nothing'}`);
+  }
+  return n;
+}
+
+/** Parses watch's argv. @throws UsageError */
+export function parseWatchArgs(argv: string[]): WatchArgs | 'help' {
+  const attach: AttachOptions = {};
+  const args: WatchArgs = { attach, durationSeconds: 60, intervalSeconds: 1, trackCreationSites: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = () => inline ?? argv[++i];
+    switch (flag) {
+      case '--help':
+      case '-h':
+        return 'help';
+      case '--port':
+        attach.port = numberArg('--port', value(), true);
+        break;
+      case '--host':
+        attach.host = value();
+        if (!attach.host) throw new UsageError('--host needs a host name');
+        break;
+      case '--url':
+        attach.url = value();
+        if (!attach.url) throw new UsageError('--url needs a ws:// URL');
+        break;
+      case '--pid':
+        attach.pid = numberArg('--pid', value(), true);
+        break;
+      case '--duration':
+        args.durationSeconds = numberArg('--duration', value(), false);
+        break;
+      case '--interval':
+        args.intervalSeconds = numberArg('--interval', value(), false);
+        break;
+      case '--json':
+        args.json = value();
+        if (!args.json) throw new UsageError('--json needs a file name');
+        break;
+      case '--no-sites':
+        args.trackCreationSites = false;
+        break;
+      case '--allow-remote':
+        attach.allowRemote = true;
+        break;
+      default:
+        throw new UsageError(`watch: unknown option ${a}`);
+    }
+  }
+  const given = [attach.port, attach.url, attach.pid].filter((x) => x !== undefined).length;
+  if (given !== 1) throw new UsageError('watch needs exactly one of --port, --url or --pid');
+  if (attach.host !== undefined && attach.port === undefined) throw new UsageError('--host goes with --port');
+  return args;
+}
+
+function statusLine(sample: MemorySample, elapsedSeconds: number, durationSeconds: number, report?: WatchReport): string {
+  if (sample.error !== undefined) return `[${Math.round(elapsedSeconds)}/${durationSeconds} s] sample failed: ${sample.error}`;
+  const resources = Object.values(sample.resources).reduce((a, b) => a + b, 0);
+  const verdict = report ? (report.verdict.leaking ? `LEAK? ${report.verdict.summary.replace(/^leaking: /, '')}` : 'no leak so far') : 'collecting…';
+  return `[${Math.round(elapsedSeconds)}/${durationSeconds} s] heap ${formatBytes(sample.heapUsed)} rss ${formatBytes(sample.rss)} resources ${resources} | ${verdict}`;
+}
+
+/** The human-readable summary printed on stdout. */
+export function formatReport(report: WatchReport, top = 10): string {
+  const v = report.verdict;
+  const lines = [
+    `${report.target.address}${report.target.pid ? ` (pid ${report.target.pid}, node ${report.target.nodeVersion ?? '?'})` : ''}, watched ${Math.round(report.durationSeconds)} s`,
+    `Verdict: ${v.leaking ? 'LEAKING' : 'not leaking'} (confidence ${Math.round(v.confidence * 100)}%): ${v.summary}`,
+  ];
+  if (v.projectedOutOfMemory) {
+    const p = v.projectedOutOfMemory;
+    lines.push(`Out of memory: ${p.metric} reaches the ${p.limit} limit (${formatBytes(p.limitBytes)}) in ~${formatDuration(p.secondsUntil)} (${p.at})`);
+  }
+  if (report.hotspots.length === 0) {
+    lines.push('Hotspots: none growing');
+  } else {
+    lines.push('Hotspots (most suspicious first):');
+    report.hotspots.slice(0, top).forEach((h, i) => {
+      const rate =
+        h.kind === 'heap'
+          ? `+${formatBytes(h.growthBytesPerMinute ?? 0)}/min (${formatBytes(h.liveBytes ?? 0)} live, sampled)`
+          : `+${Math.round(h.countGrowthPerMinute ?? 0)}/min (${h.liveCount ?? 0} live${h.resourceType ? ` ${h.resourceType}` : ''})`;
+      lines.push(`  ${i + 1}. ${h.kind.padEnd(11)} ${h.location.file}:${h.location.line}:${h.location.column}  ${h.function}  ${rate}${h.via ? `  via ${h.via}` : ''}`);
+    });
+  }
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * Watches until `durationSeconds` pass, SIGINT arrives or the target ends, and returns the final report.
+ * Shared by `watch` and `demo`.
+ */
+export async function watchFor(
+  attach: AttachOptions,
+  options: WatchOptions & { durationSeconds: number },
+  io: CliIo,
+): Promise<{ report: WatchReport; end: WatchEnd }> {
+  const w: Watch = await watch(attach, options);
+  const started = Date.now();
+  let latest: WatchReport | undefined;
+  let lastPrinted = 0;
+  let end: WatchEnd | undefined;
+  const finished = new Promise<WatchEnd>((resolveEnd) => w.onDidEnd(resolveEnd));
+  w.onDidUpdateReport((r) => (latest = r));
+  w.onDidSample((sample) => {
+    const elapsed = (Date.now() - started) / 1000;
+    const line = statusLine(sample, elapsed, options.durationSeconds, latest);
+    if (io.stderrIsTty) io.stderr(`\r\x1b[2K${line.slice(0, (process.stderr.columns || 120) - 1)}`);
+    else if (Date.now() - lastPrinted >= 10_000) {
+      lastPrinted = Date.now();
+      io.stderr(line + '\n');
+    }
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const onSigint = () => io.stderr('\nleak-lens: detaching (Ctrl-C)…\n');
+  const interrupted = new Promise<void>((resolveInterrupt) => {
+    const handler = () => {
+      onSigint();
+      resolveInterrupt();
+    };
+    process.once('SIGINT', handler);
+    timer = setTimeout(() => {
+      process.removeListener('SIGINT', handler);
+      resolveInterrupt();
+    }, options.durationSeconds * 1000);
+    void finished.then(
+      () => {
+        process.removeListener('SIGINT', handler);
+        resolveInterrupt();
+      },
+      () => resolveInterrupt(),
+    );
+  });
+  await interrupted;
+  clearTimeout(timer);
+  await w.detach();
+  end = await finished;
+  if (io.stderrIsTty) io.stderr('\r\x1b[2K');
+  if (end.reason === 'target-exited') io.stderr(`leak-lens: the target exited after ${Math.round((Date.now() - started) / 1000)} s; reporting what was seen\n`);
+  return { report: w.report(), end };
+}
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const args = parseWatchArgs(argv);
+  if (args === 'help') {
+    io.stdout(help);
+    return 0;
+  }
+  const logger = { debug() {}, info() {}, warn: (m: string) => io.stderr(`leak-lens: ${m}\n`), error: (m: string) => io.stderr(`leak-lens: ${m}\n`) };
+  const { report } = await watchFor(
+    { ...args.attach, logger },
+    { durationSeconds: args.durationSeconds, intervalMs: args.intervalSeconds * 1000, trackCreationSites: args.trackCreationSites, logger },
+    io,
+  );
+  io.stdout(formatReport(report));
+  if (args.json) {
+    const file = resolve(io.cwd, args.json);
+    writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+    io.stderr(`leak-lens: report written to ${file}\n`);
+  }
+  return report.verdict.leaking ? 1 : 0;
+}

@@ -1,0 +1,191 @@
+/**
+ * The leak verdict from a memory series: robust trends on the post-GC heap baseline, external and
+ * ArrayBuffer memory, RSS and each active-resource type, plus the time until the nearest real limit.
+ * Pure: the watch engine feeds it what the probe observed.
+ */
+import type { MemorySample, ProjectedOutOfMemory, Verdict } from '../report';
+import type { Point, Trend } from './trend';
+import { hasPlateaued, trend } from './trend';
+
+/** A full (mark-sweep) GC and the heap used right after it. */
+export interface MajorGc {
+  t: number;
+  usedAfter: number;
+}
+
+/** Memory limits known for the target. */
+export interface MemoryLimits {
+  heapLimitBytes?: number;
+  cgroupLimitBytes?: number;
+  constrainedMemoryBytes?: number;
+}
+
+/** The trend of one measure and whether it counts as a leak. */
+export interface MeasureVerdict {
+  measure: string;
+  leaking: boolean;
+  trend: Trend;
+  plateaued: boolean;
+  /** Value at the end of the window. */
+  current: number;
+}
+
+export interface VerdictDetails {
+  verdict: Verdict;
+  measures: MeasureVerdict[];
+}
+
+/** Samples in the first part of a watch reflect attaching and warm-up, not the steady state. */
+const warmUpFraction = 0.1;
+const significance = 0.01;
+const minBytesPerMinute = 512 * 1024;
+const minRssBytesPerMinute = 4 * 1024 * 1024;
+const minCountPerMinute = 6;
+const minRssWindowMs = 45_000;
+
+type Ok = Extract<MemorySample, { error?: undefined }>;
+
+function okSamples(samples: readonly MemorySample[]): Ok[] {
+  return samples.filter((s): s is Ok => s.error === undefined);
+}
+
+function afterWarmUp<T extends { t: number }>(items: readonly T[], start: number, end: number): T[] {
+  const from = start + (end - start) * warmUpFraction;
+  return items.filter((x) => x.t >= from);
+}
+
+/**
+ * The post-GC heap baseline: heap used after each full GC when there were enough of them; otherwise
+ * the lower envelope of heapUsed (the minimum of each short window), which ignores short-lived garbage.
+ */
+export function heapBaseline(samples: readonly Ok[], majorGcs: readonly MajorGc[]): { points: Point[]; source: 'major-gc' | 'envelope' } {
+  if (majorGcs.length >= 6) return { points: majorGcs.map((g) => ({ t: g.t, v: g.usedAfter })), source: 'major-gc' };
+  const window = Math.max(3, Math.round(samples.length / 12));
+  const points: Point[] = [];
+  for (let i = 0; i + window <= samples.length; i += window) {
+    let min = samples[i];
+    for (let j = i + 1; j < i + window; j++) if (samples[j].heapUsed < min.heapUsed) min = samples[j];
+    points.push({ t: min.t, v: min.heapUsed });
+  }
+  return { points, source: 'envelope' };
+}
+
+function judge(measure: string, points: Point[], minPerMinute: number, relativeToCurrent = 0): MeasureVerdict {
+  const t = trend(points);
+  const plateaued = hasPlateaued(points, t);
+  const current = points.length ? points[points.length - 1].v : 0;
+  const first = points.length ? points[0].v : 0;
+  const floor = Math.max(minPerMinute, relativeToCurrent * current);
+  const leaking = points.length >= 5 && t.pIncreasing < significance && t.slopePerMinute >= floor && !plateaued && current > first;
+  return { measure, leaking, trend: t, plateaued, current };
+}
+
+function formatBytes(bytes: number): string {
+  const abs = Math.abs(bytes);
+  if (abs >= 1024 * 1024 * 1024) return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+  if (abs >= 1024 * 1024) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+  if (abs >= 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${Math.round(bytes)} B`;
+}
+
+function formatP(p: number): string {
+  return p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`;
+}
+
+function projectOutOfMemory(
+  now: number,
+  heap: MeasureVerdict,
+  rss: MeasureVerdict,
+  external: MeasureVerdict,
+  limits: MemoryLimits,
+): ProjectedOutOfMemory | null {
+  const candidates: ProjectedOutOfMemory[] = [];
+  const heapRate = heap.trend.slopePerMinute;
+  if (heap.leaking && heapRate > 0 && limits.heapLimitBytes) {
+    const seconds = ((limits.heapLimitBytes - heap.current) / heapRate) * 60;
+    candidates.push({ limit: 'v8-heap', limitBytes: limits.heapLimitBytes, metric: 'heapUsed', currentBytes: heap.current, secondsUntil: Math.max(0, seconds), at: '' });
+  }
+  // RSS grows at least as fast as the leaking parts of it, even when its own trend is noisy.
+  const rssRate = Math.max(rss.trend.slopePerMinute, (heap.leaking ? heapRate : 0) + (external.leaking ? external.trend.slopePerMinute : 0));
+  const anyLeak = heap.leaking || rss.leaking || external.leaking;
+  for (const [limit, bytes] of [
+    ['cgroup', limits.cgroupLimitBytes],
+    ['constrained-memory', limits.constrainedMemoryBytes],
+  ] as const) {
+    if (!bytes || !anyLeak || rssRate <= 0) continue;
+    const seconds = ((bytes - rss.current) / rssRate) * 60;
+    candidates.push({ limit, limitBytes: bytes, metric: 'rss', currentBytes: rss.current, secondsUntil: Math.max(0, seconds), at: '' });
+  }
+  if (candidates.length === 0) return null;
+  const first = candidates.reduce((a, b) => (b.secondsUntil < a.secondsUntil ? b : a));
+  return { ...first, at: new Date(now + first.secondsUntil * 1000).toISOString() };
+}
+
+/** Computes the verdict for a watch window. */
+export function computeVerdict(samples: readonly MemorySample[], majorGcs: readonly MajorGc[], limits: MemoryLimits): VerdictDetails {
+  const all = okSamples(samples);
+  if (all.length < 5) {
+    return {
+      verdict: { leaking: false, confidence: 0, growthBytesPerMinute: 0, projectedOutOfMemory: null, summary: `not enough samples yet (${all.length})` },
+      measures: [],
+    };
+  }
+  const start = all[0].t;
+  const end = all[all.length - 1].t;
+  const ok = afterWarmUp(all, start, end);
+  const baseline = heapBaseline(ok, afterWarmUp(majorGcs, start, end));
+  const heap = judge('heap', baseline.points, minBytesPerMinute, 0.01);
+  const external = judge('external', ok.map((s) => ({ t: s.t, v: s.external })), minBytesPerMinute, 0.01);
+  // RSS is judged without the V8 heap's committed size: V8 growing its heap while warming up is policy,
+  // not a leak (heap leaks are judged above); what remains is native memory, which does leak.
+  const rss = judge('rss', ok.map((s) => ({ t: s.t, v: s.rss - s.heapTotal })), minRssBytesPerMinute, 0.05);
+  rss.current = ok[ok.length - 1].rss;
+  // Over short windows RSS mostly shows the allocator keeping pages V8 released: trust it only over
+  // a long window.
+  if (end - start < minRssWindowMs) rss.leaking = false;
+  const measures = [heap, external, rss];
+  const types = new Set(ok.flatMap((s) => Object.keys(s.resources)));
+  for (const type of [...types].sort()) {
+    measures.push(judge(`resources:${type}`, ok.map((s) => ({ t: s.t, v: s.resources[type] ?? 0 })), minCountPerMinute));
+  }
+  const leakingMeasures = measures.filter((m) => m.leaking);
+  const leaking = leakingMeasures.length > 0;
+  // How much data we have bounds how sure we can be, whatever the p-value.
+  const dataFactor = Math.min(1, ok.length / 20);
+  const strongest = leakingMeasures.reduce<MeasureVerdict | undefined>((a, b) => (!a || b.trend.pIncreasing < a.trend.pIncreasing ? b : a), undefined);
+  const confidence = leaking
+    ? dataFactor * (1 - strongest!.trend.pIncreasing)
+    : dataFactor * Math.min(...measures.map((m) => (m.trend.pIncreasing < significance ? 0.6 : 0.9)));
+  const leading = heap.leaking ? heap : external.leaking ? external : rss.leaking ? rss : heap;
+  const parts = leakingMeasures.map((m) =>
+    m.measure.startsWith('resources:')
+      ? `${m.measure.slice('resources:'.length)} +${Math.round(m.trend.slopePerMinute)}/min (now ${m.current})`
+      : `${m.measure === 'heap' ? 'heap after GC' : m.measure === 'rss' ? 'RSS outside the JS heap' : m.measure} +${formatBytes(m.trend.slopePerMinute)}/min`,
+  );
+  const projected = projectOutOfMemory(end, heap, rss, external, limits);
+  const summary = leaking
+    ? `leaking: ${parts.join(', ')} (${formatP(strongest!.trend.pIncreasing)})` +
+      (projected ? `; ${projected.limit} limit reached in ~${formatDuration(projected.secondsUntil)}` : '')
+    : `no leak: heap after GC ${heap.trend.slopePerMinute >= 0 ? '+' : ''}${formatBytes(heap.trend.slopePerMinute)}/min` +
+      `${heap.plateaued ? ' (plateaued)' : ''}, ${formatP(heap.trend.pIncreasing)}, over ${Math.round((end - start) / 1000)} s`;
+  return {
+    verdict: { leaking, confidence: round(confidence, 3), growthBytesPerMinute: Math.round(leading.trend.slopePerMinute), projectedOutOfMemory: projected, summary },
+    measures,
+  };
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/** "3 h 20 min", "12 min", "45 s". */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return 'never';
+  if (seconds >= 86400) return `${(seconds / 86400).toFixed(1)} days`;
+  if (seconds >= 3600) return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
+  if (seconds >= 60) return `${Math.round(seconds / 60)} min`;
+  return `${Math.round(seconds)} s`;
+}
+
+export { formatBytes };

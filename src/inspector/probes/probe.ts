@@ -1,0 +1,406 @@
+/**
+ * The probe: self-contained JavaScript source that Leak Lens evaluates inside the target. It is a
+ * string (not a compiled function) so that what tests run is byte for byte what is sent, and no
+ * bundler helper can sneak in. It must not use backquotes or dollar-brace sequences.
+ *
+ * Installed once per watch under `globalThis[Symbol.for('leaklens.probe.v1')]`, it offers:
+ * - `tick(withSites)`: one combined sample (memoryUsage, heap limit, active resources by type, GCs
+ *   since the previous tick with the exact heap size after each, from v8.GCProfiler), plus the
+ *   creation sites when asked. Calling it is also the heartbeat.
+ * - creation-site tracking (optional): an async_hooks hook that filters by resource type *before*
+ *   capturing a stack (stacks for TickObject/Immediate would cost ×10), counts live resources per
+ *   creation stack (destroy hook); a patch of EventEmitter.prototype.addListener that captures the
+ *   stack only once an emitter already has many listeners for the event; a patch of
+ *   fs/promises.open, because FileHandles carry no user frame in async_hooks.
+ * - `remove()`: undoes all of it. A watchdog removes the probe by itself when no tick arrived for
+ *   `ttlMs`, so a watcher that dies leaves nothing running.
+ */
+
+/** The global key; a tick finds the probe through it. */
+export const probeKey = 'leaklens.probe.v1';
+
+/** Options the probe is installed with (serialised into the installing expression). */
+export interface ProbeOptions {
+  trackCreationSites: boolean;
+  ttlMs: number;
+  /** Listener adds on an emitter/event that already has this many listeners get a stack. */
+  listenerThreshold: number;
+  stackTraceLimit: number;
+}
+
+/** What installing returns. */
+export interface ProbeInstallResult {
+  gcSource: 'gc-profiler' | 'performance-observer';
+  heapLimit: number;
+  cgroupLimitBytes?: number;
+  constrainedMemoryBytes?: number;
+  tracking: boolean;
+}
+
+/** One GC seen by the probe: heap used right after it, and whether it was a full (mark-sweep) GC. */
+export interface ProbeGc {
+  t: number;
+  major: boolean;
+  usedAfter: number;
+}
+
+/** A creation site: sent in full once, then as id + counts. */
+export interface ProbeSite {
+  id: number;
+  /** async_hooks type ("Timeout", "TCPWRAP", …), "FILEHANDLE" or "listener". */
+  type: string;
+  /** Error().stack text, only the first time the site is reported. */
+  stack?: string;
+  /** For listener sites: the event name. */
+  event?: string;
+  live: number;
+  created: number;
+}
+
+export interface ProbeTick {
+  t: number;
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+  heapLimit: number;
+  resources: Record<string, number>;
+  gcs: ProbeGc[];
+  sites?: ProbeSite[];
+  /** Live resource ids the tracker dropped because its table was full. */
+  dropped?: number;
+}
+
+/** The probe source: an expression evaluating to a function `(options) => ProbeInstallResult`. */
+export const probeSource = String.raw`(function leakLensProbe(options) {
+  'use strict';
+  var KEY = Symbol.for('leaklens.probe.v1');
+  var previous = globalThis[KEY];
+  if (previous && typeof previous.remove === 'function') previous.remove();
+  var load = function (name) {
+    return typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule(name) : require(name);
+  };
+  var v8 = load('v8');
+  var fs = load('fs');
+  var asyncHooks = load('async_hooks');
+  var perfHooks = load('perf_hooks');
+  var events = load('events');
+  var cleanups = [];
+  var removed = false;
+  var lastBeat = Date.now();
+
+  // ---- GC observation (never forces a GC) ----
+  var gcs = [];
+  var gcSource;
+  var profiler;
+  if (typeof v8.GCProfiler === 'function') {
+    gcSource = 'gc-profiler';
+    profiler = new v8.GCProfiler();
+    profiler.start();
+    var drainProfiler = function () {
+      var data = profiler.stop();
+      profiler.start();
+      var now = Date.now();
+      var stats = (data && data.statistics) || [];
+      for (var i = 0; i < stats.length; i++) {
+        var s = stats[i];
+        gcs.push({ t: now, major: s.gcType === 'MarkSweepCompact', usedAfter: s.afterGC.heapStatistics.usedHeapSize });
+      }
+    };
+    cleanups.push(function () { try { profiler.stop(); } catch (e) { /* already stopped */ } });
+  } else {
+    gcSource = 'performance-observer';
+    var majorKind = perfHooks.constants.NODE_PERFORMANCE_GC_MAJOR;
+    var observer = new perfHooks.PerformanceObserver(function (list) {
+      var entries = list.getEntries();
+      for (var i = 0; i < entries.length; i++) {
+        var kind = entries[i].detail ? entries[i].detail.kind : entries[i].kind;
+        // The callback runs after the GC: the size read here is approximate.
+        gcs.push({ t: Date.now(), major: kind === majorKind, usedAfter: v8.getHeapStatistics().used_heap_size });
+      }
+    });
+    observer.observe({ entryTypes: ['gc'] });
+    cleanups.push(function () { observer.disconnect(); });
+  }
+
+  // ---- limits, read once ----
+  function cgroupLimit() {
+    var candidates = [];
+    try {
+      var lines = fs.readFileSync('/proc/self/cgroup', 'utf8').split('\n');
+      for (var i = 0; i < lines.length; i++) {
+        var parts = lines[i].split(':');
+        if (parts.length < 3) continue;
+        var path = parts.slice(2).join(':');
+        if (parts[0] === '0' && parts[1] === '') {
+          candidates.push('/sys/fs/cgroup' + path + '/memory.max', '/sys/fs/cgroup/memory.max');
+        } else if (parts[1].split(',').indexOf('memory') >= 0) {
+          candidates.push('/sys/fs/cgroup/memory' + path + '/memory.limit_in_bytes', '/sys/fs/cgroup/memory/memory.limit_in_bytes');
+        }
+      }
+    } catch (e) { return undefined; }
+    var min;
+    for (var j = 0; j < candidates.length; j++) {
+      try {
+        var text = fs.readFileSync(candidates[j], 'utf8').trim();
+        var n = Number(text);
+        // "max" (v2) and 2^63-ish (v1) mean no limit.
+        if (text !== 'max' && n > 0 && n < Math.pow(2, 60) && (min === undefined || n < min)) min = n;
+      } catch (e) { /* not this cgroup version */ }
+    }
+    return min;
+  }
+  var constrained;
+  if (typeof process.constrainedMemory === 'function') {
+    var c = process.constrainedMemory();
+    if (c > 0 && c < Math.pow(2, 60)) constrained = c;
+  }
+
+  // ---- creation sites ----
+  var sites = new Map();
+  var siteList = [];
+  var liveIds = new Map();
+  var maxLiveIds = 500000;
+  var maxSites = 5000;
+  var dropped = 0;
+  var ownIds = new Set();
+  var TYPES = new Set(['Timeout', 'FILEHANDLE', 'TCPWRAP', 'TCPSERVERWRAP', 'PIPEWRAP', 'PIPESERVERWRAP', 'TLSWRAP',
+    'FSEVENTWRAP', 'STATWATCHER', 'PROCESSWRAP', 'UDPWRAP', 'WORKER', 'MESSAGEPORT', 'ZLIB', 'HTTPCLIENTREQUEST',
+    'SIGNALWRAP', 'HTTPINCOMINGMESSAGE', 'DNSCHANNEL', 'FSREQCALLBACK_WATCH']);
+  function captureStack(skip) {
+    var holder = {};
+    var limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = options.stackTraceLimit;
+    Error.captureStackTrace(holder, skip);
+    Error.stackTraceLimit = limit;
+    return String(holder.stack);
+  }
+  function siteFor(type, stack, event) {
+    var key = type + '\n' + (event === undefined ? '' : String(event)) + '\n' + stack;
+    var site = sites.get(key);
+    if (site === undefined) {
+      if (siteList.length >= maxSites) return undefined;
+      site = { id: siteList.length + 1, type: type, stack: stack, event: event === undefined ? undefined : String(event),
+        live: 0, created: 0, sent: false, handles: undefined, emitters: undefined, fns: undefined };
+      sites.set(key, site);
+      siteList.push(site);
+    }
+    return site;
+  }
+  var hook;
+  var restoreListeners;
+  var restoreOpen;
+  function installTracking() {
+    hook = asyncHooks.createHook({
+      init: function init(asyncId, type) {
+        if (!TYPES.has(type) || removed) return;
+        if (liveIds.size >= maxLiveIds) { dropped++; return; }
+        var site = siteFor(type, captureStack(init));
+        if (site === undefined) return;
+        site.live++;
+        site.created++;
+        liveIds.set(asyncId, site);
+      },
+      destroy: function destroy(asyncId) {
+        var site = liveIds.get(asyncId);
+        if (site !== undefined) {
+          site.live--;
+          liveIds.delete(asyncId);
+        }
+      }
+    });
+    hook.enable();
+    cleanups.push(function () { hook.disable(); liveIds.clear(); });
+
+    // Listeners are not async resources. Capture a stack only when an emitter already holds many
+    // listeners for the event, so ordinary per-socket listeners cost one comparison.
+    var proto = events.EventEmitter.prototype;
+    var originalAdd = proto.addListener;
+    var originalOn = proto.on;
+    var originalPrepend = proto.prependListener;
+    function recordListener(emitter, event, listener, skip) {
+      var count = typeof emitter.listenerCount === 'function' ? emitter.listenerCount(event) : 0;
+      if (count < options.listenerThreshold) return;
+      var site = siteFor('listener', captureStack(skip), event);
+      if (site === undefined) return;
+      site.created++;
+      if (site.fns === undefined) { site.fns = new WeakSet(); site.emitters = []; }
+      site.fns.add(listener);
+      var known = false;
+      for (var i = 0; i < site.emitters.length; i++) {
+        if (site.emitters[i].ref.deref() === emitter && site.emitters[i].event === event) { known = true; break; }
+      }
+      if (!known && site.emitters.length < 20) site.emitters.push({ ref: new WeakRef(emitter), event: event });
+    }
+    var wrappedAdd = function addListener(event, listener) {
+      if (!removed) recordListener(this, event, listener, wrappedAdd);
+      return originalAdd.apply(this, arguments);
+    };
+    var wrappedOn = function on(event, listener) {
+      if (!removed) recordListener(this, event, listener, wrappedOn);
+      return originalOn.apply(this, arguments);
+    };
+    var wrappedPrepend = function prependListener(event, listener) {
+      if (!removed) recordListener(this, event, listener, wrappedPrepend);
+      return originalPrepend.apply(this, arguments);
+    };
+    proto.addListener = wrappedAdd;
+    proto.on = wrappedOn;
+    proto.prependListener = wrappedPrepend;
+    restoreListeners = function () {
+      // Only put the originals back if nobody patched over us meanwhile.
+      if (proto.addListener === wrappedAdd) proto.addListener = originalAdd;
+      if (proto.on === wrappedOn) proto.on = originalOn;
+      if (proto.prependListener === wrappedPrepend) proto.prependListener = originalPrepend;
+    };
+    cleanups.push(restoreListeners);
+
+    // FileHandles: async_hooks sees them with no user frame, so wrap fs/promises.open.
+    var fsp = load('fs/promises');
+    var originalOpen = fsp.open;
+    var wrappedOpen = function open() {
+      var site = removed ? undefined : siteFor('FILEHANDLE', captureStack(wrappedOpen));
+      var promise = originalOpen.apply(this, arguments);
+      if (site === undefined) return promise;
+      return promise.then(function (handle) {
+        site.created++;
+        patchClose(Object.getPrototypeOf(handle));
+        if (site.handles === undefined) site.handles = [];
+        // A handle the program never closes counts as leaked even after GC closed it for us (with a
+        // warning): that is the bug, and under load it runs the process out of descriptors.
+        var entry = { ref: new WeakRef(handle), closed: false };
+        openEntries.set(handle, entry);
+        if (site.handles.length < 100000) site.handles.push(entry);
+        return handle;
+      });
+    };
+    var openEntries = new WeakMap();
+    var handleProto;
+    var originalClose;
+    var wrappedClose = function close() {
+      var entry = openEntries.get(this);
+      if (entry !== undefined) entry.closed = true;
+      return originalClose.apply(this, arguments);
+    };
+    function patchClose(proto) {
+      if (handleProto !== undefined || !proto || typeof proto.close !== 'function') return;
+      handleProto = proto;
+      originalClose = proto.close;
+      proto.close = wrappedClose;
+      cleanups.push(function () { if (handleProto.close === wrappedClose) handleProto.close = originalClose; });
+    }
+    fsp.open = wrappedOpen;
+    var moduleApi = load('module');
+    // ESM named imports of node:fs/promises only see the patch after this.
+    if (typeof moduleApi.syncBuiltinESMExports === 'function') moduleApi.syncBuiltinESMExports();
+    restoreOpen = function () {
+      if (fsp.open === wrappedOpen) fsp.open = originalOpen;
+      if (typeof moduleApi.syncBuiltinESMExports === 'function') moduleApi.syncBuiltinESMExports();
+    };
+    cleanups.push(restoreOpen);
+  }
+
+  function liveOf(site) {
+    if (site.handles !== undefined) {
+      var alive = [];
+      for (var i = 0; i < site.handles.length; i++) {
+        if (!site.handles[i].closed) alive.push(site.handles[i]);
+      }
+      site.handles = alive;
+      return alive.length;
+    }
+    if (site.emitters !== undefined) {
+      var n = 0;
+      var kept = [];
+      for (var j = 0; j < site.emitters.length; j++) {
+        var entry = site.emitters[j];
+        var emitter = entry.ref.deref();
+        if (emitter === undefined) continue;
+        kept.push(entry);
+        var listeners = emitter.rawListeners(entry.event);
+        for (var k = 0; k < listeners.length; k++) {
+          var f = listeners[k];
+          if (site.fns.has(f) || (f && site.fns.has(f.listener))) n++;
+        }
+      }
+      site.emitters = kept;
+      return n;
+    }
+    return site.live;
+  }
+
+  function tick(withSites) {
+    lastBeat = Date.now();
+    if (profiler !== undefined) drainProfiler();
+    var mem = process.memoryUsage();
+    var resources = {};
+    if (typeof process.getActiveResourcesInfo === 'function') {
+      var info = process.getActiveResourcesInfo();
+      for (var i = 0; i < info.length; i++) resources[info[i]] = (resources[info[i]] || 0) + 1;
+    }
+    var out = { t: Date.now(), rss: mem.rss, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, external: mem.external,
+      arrayBuffers: mem.arrayBuffers, heapLimit: v8.getHeapStatistics().heap_size_limit, resources: resources, gcs: gcs };
+    gcs = [];
+    if (withSites && hook !== undefined) {
+      var list = [];
+      for (var s = 0; s < siteList.length; s++) {
+        var site = siteList[s];
+        var live = liveOf(site);
+        if (site.sent && live === site.lastLive && site.created === site.lastCreated) continue;
+        list.push({ id: site.id, type: site.type, stack: site.sent ? undefined : site.stack, event: site.event, live: live, created: site.created });
+        site.sent = true;
+        site.lastLive = live;
+        site.lastCreated = site.created;
+      }
+      out.sites = list;
+      out.dropped = dropped;
+    }
+    return out;
+  }
+
+  function remove() {
+    if (removed) return false;
+    removed = true;
+    for (var i = cleanups.length - 1; i >= 0; i--) {
+      try { cleanups[i](); } catch (e) { /* keep removing the rest */ }
+    }
+    if (globalThis[KEY] === api) delete globalThis[KEY];
+    return true;
+  }
+
+  // The watchdog timer exists before the hook, so it is never tracked as a site itself.
+  var watchdog = setInterval(function () {
+    if (Date.now() - lastBeat > options.ttlMs) remove();
+  }, Math.min(1000, options.ttlMs));
+  watchdog.unref();
+  cleanups.push(function () { clearInterval(watchdog); });
+
+  if (options.trackCreationSites) installTracking();
+  var api = { tick: tick, remove: remove, version: 1 };
+  Object.defineProperty(globalThis, KEY, { value: api, configurable: true, enumerable: false, writable: true });
+  return { gcSource: gcSource, heapLimit: v8.getHeapStatistics().heap_size_limit, cgroupLimitBytes: cgroupLimit(),
+    constrainedMemoryBytes: constrained, tracking: hook !== undefined };
+})`;
+
+/** The expression that installs the probe with `options`. */
+export function installExpression(options: ProbeOptions): string {
+  return `${probeSource}(${JSON.stringify(options)})`;
+}
+
+/** The expression for one tick; it evaluates to null when the probe is gone (watchdog, or replaced). */
+export function tickExpression(withSites: boolean): string {
+  return `(function () { var p = globalThis[Symbol.for(${JSON.stringify(probeKey)})]; return p ? p.tick(${withSites}) : null; })()`;
+}
+
+/** The expression that removes the probe; evaluates to true when one was removed. */
+export const removeExpression = `(function () { var p = globalThis[Symbol.for(${JSON.stringify(probeKey)})]; return p ? p.remove() : false; })()`;
+
+/** The expression tests use to see whether anything of ours is left in the target. */
+export const presenceExpression = `(function () {
+  var events = (typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('events') : require('events'));
+  var proto = events.EventEmitter.prototype;
+  return { global: globalThis[Symbol.for(${JSON.stringify(probeKey)})] !== undefined,
+    addListenerPatched: String(proto.addListener).indexOf('recordListener') >= 0 || String(proto.on).indexOf('recordListener') >= 0,
+    openPatched: String((typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('fs/promises') : require('fs/promises')).open).indexOf('captureStack') >= 0 };
+})()`;
