@@ -1,0 +1,30 @@
+// The extension loads in a real VS Code and its commands run end to end.
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { screenshot, waitFor } from './util';
+
+const extensionId = 'leak-lens.leak-lens';
+
+suite('extension', () => {
+  test('activates', async () => {
+    const extension = vscode.extensions.getExtension(extensionId);
+    assert.ok(extension, `${extensionId} is not installed in the test host`);
+    await extension.activate();
+    assert.equal(extension.isActive, true);
+  });
+
+  test('leakLens.showOutput reveals the Leak Lens output channel', async () => {
+    const commands = await vscode.commands.getCommands(true);
+    assert.ok(commands.includes('leakLens.showOutput'), 'leakLens.showOutput is not registered');
+    await vscode.commands.executeCommand('leakLens.showOutput');
+    // A shown output channel becomes a text document with the `output` scheme; its text is what the
+    // user reads in the Output panel.
+    const document = await waitFor(
+      () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && d.getText().includes('Leak Lens')),
+      10_000,
+      'the Leak Lens output channel to be shown',
+    );
+    assert.match(document.getText(), /Leak Lens \d+\.\d+\.\d+ activated/);
+    await screenshot('extension-output');
+  });
+});
