@@ -2,7 +2,7 @@
  * How Leak Lens writes sizes, rates and durations for people. One place, so the status bar, the tree,
  * the chart, the output channel, exported reports and the CLI say the same thing the same way.
  */
-import type { Hotspot, HotspotKind, MemorySample, Verdict } from './report';
+import type { Hotspot, HotspotKind, MemorySample, TargetInfo, Verdict } from './report';
 
 const KIB = 1024;
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const;
@@ -87,14 +87,31 @@ export function lastGoodSample(samples: readonly MemorySample[]): Extract<Memory
 
 /**
  * The status bar text while attached: `$(pulse) 182 MB ↗ 3.2 MB/min` (heap used now, and the verdict's
- * growth of the post-GC baseline once there is one).
+ * growth of the post-GC baseline once there is one). When the verdict is a leak but the heap is not
+ * what grows (a resource leak), the top hotspot's growth is shown instead: `$(pulse) 6 MB ↗ +240 Timeout/min`,
+ * so a warning never sits next to a falling number.
  */
-export function statusText(sample: MemorySample | undefined, verdict: Verdict | undefined): string {
+export function statusText(sample: MemorySample | undefined, verdict: Verdict | undefined, top?: Hotspot): string {
   const heap = sample && sample.error === undefined ? formatBytes(sample.heapUsed) : '…';
   if (!verdict) return `$(pulse) ${heap}`;
   const rate = verdict.growthBytesPerMinute;
+  if (verdict.leaking && rate <= FLAT_BYTES_PER_MINUTE && top) {
+    const growth = hotspotGrowth(top);
+    if (growth.startsWith('+')) return `$(pulse) ${heap} ↗ ${growth}`;
+  }
   const rateText = Math.abs(rate) <= FLAT_BYTES_PER_MINUTE ? 'steady' : formatByteRate(rate).replace(/^\+/, '');
   return `$(pulse) ${heap} ${trendArrow(rate)} ${rateText}`;
+}
+
+/**
+ * A short name for a target: its main script's file name, else its process title unless that is just
+ * the node binary's path (the default title), else its address.
+ */
+export function targetLabel(target: TargetInfo): string {
+  if (target.main) return baseName(target.main);
+  const title = target.title?.trim();
+  if (title && !/^(?:node|nodejs|node\.exe)$/i.test(baseName(title))) return title;
+  return target.pid !== undefined ? `node (pid ${target.pid})` : target.address;
 }
 
 /** What a hotspot keeps alive, for people: one word per kind, plural. */
@@ -148,8 +165,10 @@ export function hotspotKey(hotspot: Hotspot): string {
 /** One headline for a verdict: "Leaking: heap grows 3.2 MB/min after GC" or "No leak detected so far". */
 export function verdictHeadline(verdict: Verdict): string {
   const confidence = `${Math.round(verdict.confidence * 100)}%`;
-  if (verdict.leaking) return `Leaking (${confidence} confidence): ${verdict.summary}`;
-  return `No leak detected so far: ${verdict.summary}`;
+  // Summaries may already open with the verdict ("leaking: …"); say it once.
+  const summary = verdict.summary.replace(/^(?:leaking|no leak(?: detected)?(?: so far)?|steady)\s*[:—-]\s*/i, '');
+  if (verdict.leaking) return `Leaking (${confidence} confidence): ${summary}`;
+  return `No leak detected so far: ${summary}`;
 }
 
 /** "OOM in 3 h 20 min (v8 heap limit 4.0 GB, at 14:32 UTC)" or undefined when no limit is in sight. */

@@ -71,6 +71,8 @@ export interface TargetInfo {
   title?: string;
   nodeVersion?: string;
   url?: string;
+  /** The main script (process.argv[1]), when known; names the target better than `title`. */
+  main?: string;
 }
 
 export interface WatchReport {

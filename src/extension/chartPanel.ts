@@ -201,7 +201,7 @@ export class ChartPanel implements vscode.Disposable {
     const report = s?.report();
     const snapshot: ChartSnapshot = s
       ? {
-          target: s.target,
+          target: { ...s.target, title: s.label },
           state: s.state,
           endedReason: s.endedReason(),
           samples: [...s.samples()],

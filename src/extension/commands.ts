@@ -70,7 +70,7 @@ function processItem(p: DiscoveredProcess): PickItem {
     detail: p.inspector
       ? `Inspector open on ${p.inspector.host}:${p.inspector.port}`
       : 'No inspector yet: Leak Lens opens it without restarting the process (SIGUSR1)',
-    target: p.inspector ? { host: p.inspector.host, port: p.inspector.port, pid: p.pid } : { pid: p.pid },
+    target: p.inspector ? { host: p.inspector.host, port: p.inspector.port } : { pid: p.pid },
   };
 }
 

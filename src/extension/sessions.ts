@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { watch, type Watch, type WatchEnd } from '../inspector';
 import { describeAttachTarget, type AttachTarget } from '../core/attachTarget';
+import { targetLabel } from '../core/format';
 import type { MemorySample, TargetInfo, WatchReport } from '../core/report';
 import { toError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
@@ -35,9 +36,9 @@ export class TargetSession {
     return this.watch?.target ?? { address: describeAttachTarget(this.attach), pid: this.attach.pid };
   }
 
-  /** `leaky-server.js` (the target's title) or its address. */
+  /** `leaky-server.js` (the main script), the process title, or the address. */
   get label(): string {
-    return this.target.title || this.target.address;
+    return targetLabel(this.target);
   }
 
   samples(): readonly MemorySample[] {

@@ -40,7 +40,7 @@ export class StatusBar implements vscode.Disposable {
     }
     const report = session.report();
     const sample = lastGoodSample(session.samples());
-    this.item.text = session.state === 'attaching' ? '$(loading~spin) Leak Lens: attaching…' : statusText(sample, report?.verdict);
+    this.item.text = session.state === 'attaching' ? '$(loading~spin) Leak Lens: attaching…' : statusText(sample, report?.verdict, report?.hotspots[0]);
     const leaking = report?.verdict.leaking === true;
     this.item.backgroundColor = leaking ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     const md = new vscode.MarkdownString(undefined, true);

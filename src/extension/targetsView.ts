@@ -46,7 +46,7 @@ export class TargetsView implements vscode.TreeDataProvider<TargetSession>, vsco
       item.description = session.endedReason() ?? 'ended';
       item.iconPath = new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('disabledForeground'));
     } else {
-      item.description = `${leaking ? 'leaking · ' : ''}${statusText(sample, report?.verdict).replace('$(pulse) ', '')}`;
+      item.description = `${leaking ? 'leaking · ' : ''}${statusText(sample, report?.verdict, report?.hotspots[0]).replace('$(pulse) ', '')}`;
       item.iconPath = leaking
         ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
         : new vscode.ThemeIcon('pulse', new vscode.ThemeColor('charts.green'));

@@ -27,3 +27,19 @@ export function formatClock(t: number): string {
   const d = new Date(t);
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 }
+
+/**
+ * Tick values for a byte axis from 0 to `maxBytes`: round steps in binary units (1, 2, 5, 10, 20,
+ * 50… KB/MB/GB), so labels read `16 MB, 32 MB` rather than `9.5 MB, 19 MB`.
+ */
+export function byteTicks(maxBytes: number, count: number): number[] {
+  if (!(maxBytes > 0) || count < 1) return [0];
+  let unit = 1;
+  while (maxBytes / unit >= 1024 && unit < 1024 ** 4) unit *= 1024;
+  const raw = maxBytes / unit / count;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? 10 * magnitude) * unit;
+  const ticks: number[] = [];
+  for (let v = 0; v <= maxBytes + step / 1e6; v += step) ticks.push(v);
+  return ticks;
+}

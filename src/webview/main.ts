@@ -17,7 +17,7 @@ import {
   type MemorySample,
   type Verdict,
 } from '../protocol/webview';
-import { formatBytes, formatClock } from './format';
+import { byteTicks, formatBytes, formatClock } from './format';
 
 interface VsCodeApi {
   postMessage(message: ChartToHost): void;
@@ -154,17 +154,18 @@ function draw(): void {
   const limit = limitOf(samples);
   const tr = trend(samples, snapshot.verdict);
   let yMax = max(samples, (s) => Math.max(...visible.map((k) => s[k]), s.postGcHeapUsed ?? 0)) ?? 1024 * 1024;
-  if (tr) yMax = Math.max(yMax, tr.slope * end + tr.intercept);
+  if (tr && t1 !== undefined) yMax = Math.max(yMax, tr.slope * t1 + tr.intercept);
   if (prefs.scaleToLimit && limit) yMax = Math.max(yMax, limit.bytes);
-  const y = scaleLinear().domain([0, yMax * 1.08]).range([innerH, 0]).nice();
+  const yTicks = Math.max(2, Math.floor(innerH / 40));
+  const ticks = byteTicks(yMax * 1.05, yTicks);
+  const y = scaleLinear().domain([0, Math.max(ticks[ticks.length - 1], yMax * 1.05)]).range([innerH, 0]);
 
   const xTicks = Math.max(2, Math.floor(innerW / 90));
-  const yTicks = Math.max(2, Math.floor(innerH / 40));
   xAxisG.attr('transform', `translate(0,${innerH})`).call(axisBottom<Date | number>(x).ticks(xTicks).tickFormat((d) => formatClock(+d)));
-  yAxisG.call(axisLeft<number>(y).ticks(yTicks).tickFormat((d) => formatBytes(+d)));
+  yAxisG.call(axisLeft<number>(y).tickValues(ticks).tickFormat((d) => formatBytes(+d)));
   gridG
     .selectAll('line')
-    .data(y.ticks(yTicks))
+    .data(ticks)
     .join('line')
     .attr('x1', 0)
     .attr('x2', innerW)
@@ -188,7 +189,7 @@ function draw(): void {
     .attr('cx', (s) => x(s.t))
     .attr('cy', (s) => y(s.postGcHeapUsed!));
 
-  drawAnnotations(x, y, innerW, innerH, samples, limit, tr, end);
+  drawAnnotations(x, y, innerW, innerH, samples, limit, tr);
   drawCursor(x, y, innerH, samples);
   rendered = { samplesDrawn: samples.length, series: samples.length ? [...visible] : [] };
   chartEl.setAttribute('aria-label', chartSummary(samples));
@@ -202,19 +203,21 @@ function drawAnnotations(
   samples: GoodSample[],
   limit: { bytes: number; label: string } | undefined,
   tr: { slope: number; intercept: number } | undefined,
-  end: number,
 ): void {
   annotationsG.selectAll('*').remove();
   const [, yTop] = y.domain();
   if (tr && samples.length >= 2) {
+    // Over the data only: extrapolating a young, noisy slope across the empty part of the chart
+    // suggests a forecast we do not make (the projection line says when the limit is reached).
     const a = samples[0].t;
+    const b = samples[samples.length - 1].t;
     const ya = tr.slope * a + tr.intercept;
-    const yb = tr.slope * end + tr.intercept;
+    const yb = tr.slope * b + tr.intercept;
     annotationsG
       .append('line')
       .attr('class', 'trend')
       .attr('x1', x(a))
-      .attr('x2', x(end))
+      .attr('x2', x(b))
       .attr('y1', y(Math.max(0, ya)))
       .attr('y2', y(Math.max(0, yb)));
   }

@@ -11,7 +11,9 @@ import {
   hotspotLabel,
   projectionText,
   statusText,
+  targetLabel,
   trendArrow,
+  verdictHeadline,
 } from '../../src/core/format';
 import type { Hotspot, MemorySample, Verdict } from '../../src/core/report';
 
@@ -115,4 +117,23 @@ test('hotspot label and growth use the unit that matters for the kind', () => {
   assert.equal(hotspotGrowth(hotspot({ kind: 'listener', countGrowthPerMinute: 60 })), '+60 listeners/min');
   assert.equal(hotspotGrowth(hotspot({ kind: 'socket', liveCount: 12 })), '12 live');
   assert.equal(hotspotGrowth(hotspot({})), '');
+});
+
+test('targetLabel prefers the main script, then a real title, never the node binary path', () => {
+  assert.equal(targetLabel({ address: 'a', main: '/srv/app/server.js', title: 'node' }), 'server.js');
+  assert.equal(targetLabel({ address: 'a', title: 'api-gateway' }), 'api-gateway');
+  assert.equal(targetLabel({ address: 'a', pid: 42, title: '/usr/local/bin/node' }), 'node (pid 42)');
+  assert.equal(targetLabel({ address: '127.0.0.1:9229' }), '127.0.0.1:9229');
+});
+
+test('a resource leak shows the growing resource in the status bar, not a falling heap', () => {
+  const timer = hotspot({ kind: 'timer', resourceType: 'Timeout', countGrowthPerMinute: 2100 });
+  assert.equal(statusText(sample, { ...verdict, growthBytesPerMinute: -14 * MB }, timer), '$(pulse) 182 MB ↗ +2.1k Timeout/min');
+  // Heap growth wins when the heap itself is what leaks.
+  assert.equal(statusText(sample, verdict, timer), '$(pulse) 182 MB ↗ 3.2 MB/min');
+});
+
+test('verdictHeadline says the verdict once', () => {
+  assert.equal(verdictHeadline({ ...verdict, summary: 'leaking: Timeout +2328/min' }), 'Leaking (97% confidence): Timeout +2328/min');
+  assert.equal(verdictHeadline({ ...verdict, leaking: false, summary: 'not enough samples yet (3)' }), 'No leak detected so far: not enough samples yet (3)');
 });
