@@ -40,7 +40,7 @@ const allowed: Record<string, string[]> = {
   extension: ['shared', 'core', 'lint', 'inspector', 'protocol', 'extension'],
   webview: ['protocol', 'webview'],
   cli: ['shared', 'core', 'lint', 'inspector', 'cli'],
-  worker: ['shared', 'core', 'worker'],
+  worker: ['shared', 'core', 'protocol', 'worker'],
 };
 
 test('src/core, src/lint and src/inspector never import vscode', () => {

@@ -14,6 +14,7 @@ interface Subcommand {
 // One line per subcommand, sorted.
 const subcommands: Record<string, Subcommand> = {
   demo: { summary: 'run the bundled leaky demo server, watch it and show what leaks', load: () => import('./demo.js') },
+  snapshot: { summary: 'summarise, diff (2 or 3 snapshots) or take heap snapshots', load: () => import('./snapshot.js') },
   watch: { summary: 'attach to a running Node.js process and find what leaks', load: () => import('./watch.js') },
 };
 
