@@ -9,7 +9,7 @@ import type { SiteSeries } from '../core/analyses/hotspots';
 import { rankHotspots } from '../core/analyses/hotspots';
 import type { Point } from '../core/analyses/trend';
 import type { MajorGc, MemoryLimits, VerdictDetails } from '../core/analyses/verdict';
-import { computeVerdict } from '../core/analyses/verdict';
+import { computeVerdict, withHeapSiteEvidence } from '../core/analyses/verdict';
 import type { Event } from '../shared/disposable';
 import { DisposableStore, Emitter } from '../shared/disposable';
 import { TargetExitedError, toError } from '../shared/errors';
@@ -402,8 +402,8 @@ class WatchEngine implements Watch {
   }
 
   private computeReport(): WatchReport {
-    this.lastDetails = computeVerdict(this.series, this.majorGcs, this.limits);
     const hotspots: Hotspot[] = rankHotspots(this.candidateSites());
+    this.lastDetails = withHeapSiteEvidence(computeVerdict(this.series, this.majorGcs, this.limits), hotspots);
     return {
       target: this.target,
       durationSeconds: Math.round((Date.now() - this.startedAt) / 100) / 10,

@@ -3,7 +3,7 @@
  * ArrayBuffer memory, RSS and each active-resource type, plus the time until the nearest real limit.
  * Pure: the watch engine feeds it what the probe observed.
  */
-import type { MemorySample, ProjectedOutOfMemory, Verdict } from '../report';
+import type { Hotspot, MemorySample, ProjectedOutOfMemory, Verdict } from '../report';
 import type { Point, Trend } from './trend';
 import { hasPlateaued, trend } from './trend';
 
@@ -189,3 +189,28 @@ export function formatDuration(seconds: number): string {
 }
 
 export { formatBytes };
+
+/**
+ * Adds the heap sampler's evidence to a verdict: live objects from one allocation site that keep
+ * growing (live-only sampled bytes, significant trend) are heap growth even when the post-GC
+ * baseline is too noisy to be significant on its own (a short window, code flushing on full GCs).
+ * The baseline must still not be falling.
+ */
+export function withHeapSiteEvidence(details: VerdictDetails, hotspots: readonly Hotspot[]): VerdictDetails {
+  if (details.verdict.leaking) return details;
+  const heap = details.measures.find((m) => m.measure === 'heap');
+  if (!heap || heap.trend.slopePerMinute <= 0) return details;
+  const site = hotspots.find((h) => h.kind === 'heap' && h.score >= 0.9 && (h.growthBytesPerMinute ?? 0) >= minBytesPerMinute);
+  if (!site) return details;
+  const rate = site.growthBytesPerMinute ?? 0;
+  return {
+    measures: details.measures,
+    verdict: {
+      ...details.verdict,
+      leaking: true,
+      confidence: round(Math.min(details.verdict.confidence || 1, site.score) * 0.95, 3),
+      growthBytesPerMinute: Math.round(Math.max(rate, heap.trend.slopePerMinute)),
+      summary: `leaking: live objects allocated at ${site.location.file}:${site.location.line} grow +${formatBytes(rate)}/min (sampled); heap after GC +${formatBytes(heap.trend.slopePerMinute)}/min`,
+    },
+  };
+}

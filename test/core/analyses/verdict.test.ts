@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MemorySample } from '../../../src/core/report';
-import { computeVerdict, type MajorGc } from '../../../src/core/analyses/verdict';
+import { computeVerdict, withHeapSiteEvidence, type MajorGc } from '../../../src/core/analyses/verdict';
 
 const MB = 1024 * 1024;
 
@@ -68,4 +68,15 @@ test('the cgroup limit is projected against RSS when it comes first', () => {
 
 test('too few samples give no verdict', () => {
   assert.equal(computeVerdict(samples(3, () => MB), [], {}).verdict.leaking, false);
+});
+
+test('a significantly growing heap site turns a noisy rising baseline into a leak, not a falling one', () => {
+  const noisy = computeVerdict(samples(40, () => 30 * MB), gcs(8, (i) => 30 * MB + [0, 2, 1, 3, 1, 4, 2, 4][i] * 0.3 * MB), {});
+  assert.equal(noisy.verdict.leaking, false, noisy.verdict.summary);
+  const site = { kind: 'heap' as const, location: { file: '/app/a.js', line: 3, column: 1 }, function: 'f', score: 0.97, growthBytesPerMinute: 5 * MB };
+  const combined = withHeapSiteEvidence(noisy, [site]);
+  assert.equal(combined.verdict.leaking, true);
+  assert.match(combined.verdict.summary, /\/app\/a\.js:3/);
+  const falling = computeVerdict(samples(40, () => 30 * MB), gcs(8, (i) => 30 * MB - i * MB), {});
+  assert.equal(withHeapSiteEvidence(falling, [site]).verdict.leaking, false);
 });
