@@ -17,6 +17,7 @@
 //   LEAK_LENS_VSCODE_VERBOSE=1         also print the server's own output as it comes
 import { spawn } from 'node:child_process';
 import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -35,9 +36,8 @@ const startTimeoutMs = positiveInt('LEAK_LENS_VSCODE_START_TIMEOUT_MS', 120_000)
 const totalTimeoutMs = positiveInt('LEAK_LENS_VSCODE_TIMEOUT_MS', 600_000);
 const verbose = process.env.LEAK_LENS_VSCODE_VERBOSE === '1';
 
-// Lines the suite prints (see test/vscode/suite/index.ts and util.ts).
-const SUITE_STARTED_MARKER = '[leak-lens-suite] started';
-const SCREENSHOT_MARKER = '[leak-lens-screenshot] ';
+// Lines the suite prints, from the compiled suite itself so both sides agree.
+const require = createRequire(import.meta.url);
 const SUMMARY_PATTERN = /^vscode: \d+ passed, \d+ failed, \d+ skipped$/m;
 /** Workbench chatter that says nothing about our tests (still kept in workbench-console.log). */
 const WORKBENCH_NOISE = /^(Ignoring fetching additional builtin extensions|Updating additional builtin extensions cache|\[AccountPolicyGate\]|\[Service Worker\])/;
@@ -107,6 +107,8 @@ async function main() {
   if (!existsSync(suiteIndex) || !existsSync(join(root, 'dist', 'extension.js'))) {
     throw new HarnessError('the extension or its tests are not built: run `npx tsc -p . && node esbuild.mjs` first (or `npm test`)', false);
   }
+  const { SUITE_STARTED_MARKER } = require(suiteIndex);
+  const { SCREENSHOT_MARKER, SCREENSHOT_NAME_PATTERN } = require(join(dirname(suiteIndex), 'util.js'));
   const host = ensureHost({ quiet: true });
   const { chromium } = await import('playwright-core');
 
@@ -142,6 +144,8 @@ async function main() {
           'extensions.autoCheckUpdates': false,
           'workbench.startupEditor': 'none',
           'workbench.tips.enabled': false,
+          // The server's own ports would otherwise show up as forwarded ports in the panel.
+          'remote.autoForwardPorts': false,
           // Screenshots show the editor and panel, not an empty chat sidebar.
           'workbench.secondarySideBar.defaultVisibility': 'hidden',
           'telemetry.telemetryLevel': 'off',
@@ -259,11 +263,10 @@ async function main() {
       }
       const summary = SUMMARY_PATTERN.exec(line);
       if (summary) summaryLine = summary[0];
-      const at = line.indexOf(SCREENSHOT_MARKER);
-      if (at >= 0) {
-        const name = line.slice(at + SCREENSHOT_MARKER.length).trim();
-        // Same rule as util.ts: a name never becomes a path outside the screenshot folder.
-        if (/^[\w.-]+$/.test(name)) {
+      if (line.startsWith(`${SCREENSHOT_MARKER} `)) {
+        const name = line.slice(SCREENSHOT_MARKER.length + 1).trim();
+        // A name never becomes a path outside the screenshot folder.
+        if (SCREENSHOT_NAME_PATTERN.test(name)) {
           screenshots = screenshots.then(() => takeScreenshot(page, join(screenshotDir, `${name}.png`))).catch((error) => {
             console.error(`[vscode-tests] screenshot ${name} failed: ${error.message}`);
           });

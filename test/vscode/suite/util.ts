@@ -3,13 +3,16 @@
  */
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { TimeoutError } from '../../../src/shared/errors';
+import { TimeoutError, UsageError } from '../../../src/shared/errors';
 
 /**
  * The console line the harness watches for (it arrives through the workbench's automation log):
  * `[leak-lens-screenshot] <name>` asks it to capture the page into `<screenshot dir>/<name>.png`.
  */
 export const SCREENSHOT_MARKER = '[leak-lens-screenshot]';
+
+/** What a screenshot name may contain: it becomes a file name, never a path. */
+export const SCREENSHOT_NAME_PATTERN = /^[\w.-]+$/;
 
 /**
  * Polls `predicate` every 50 ms until it returns a truthy value, and returns that value.
@@ -32,10 +35,10 @@ export async function waitFor<T>(predicate: () => T | Promise<T>, timeoutMs: num
  * Outside the offline harness (e.g. under @vscode/test-electron) nobody takes the picture, so this
  * logs that and returns without waiting.
  * @param name letters, digits, `.`, `_` and `-` only.
- * @throws TimeoutError if the harness does not write the file within 15 s.
+ * @throws UsageError for a name outside that set; TimeoutError if the harness does not write the file within 15 s.
  */
 export async function screenshot(name: string): Promise<void> {
-  if (!/^[\w.-]+$/.test(name)) throw new Error(`screenshot name must match [\\w.-]+, got ${JSON.stringify(name)}`);
+  if (!SCREENSHOT_NAME_PATTERN.test(name)) throw new UsageError(`screenshot name must match [\\w.-]+, got ${JSON.stringify(name)}`);
   const dir = process.env.LEAK_LENS_SCREENSHOT_DIR;
   if (!dir) {
     console.log(`${SCREENSHOT_MARKER} skipped ${name}: LEAK_LENS_SCREENSHOT_DIR is not set (not the offline harness)`);
