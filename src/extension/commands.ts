@@ -26,7 +26,7 @@ export interface CommandDeps {
   /** Starts the bundled demo and attaches to it (demo.ts). */
   startDemo: () => Promise<unknown>;
   /** Heap snapshot capture, when this build has it. */
-  takeHeapSnapshot?: (session: TargetSession) => Promise<unknown>;
+  takeHeapSnapshot?: (session: TargetSession, args: { uri?: vscode.Uri; confirmed?: boolean }) => Promise<unknown>;
 }
 
 /** What `leakLens.attach` resolves to, for tests and keybinding users. */
@@ -324,7 +324,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
           if (p === exportNow) await vscode.commands.executeCommand('leakLens.exportReport');
           return undefined;
         }
-        return deps.takeHeapSnapshot(session);
+        const a = (arg && typeof arg === 'object' && !('attach' in arg) ? arg : {}) as { uri?: vscode.Uri | string; confirmed?: boolean };
+        return deps.takeHeapSnapshot(session, { uri: typeof a.uri === 'string' ? vscode.Uri.file(a.uri) : a.uri, confirmed: a.confirmed === true });
       }),
     ),
     vscode.commands.registerCommand('leakLens.startDemo', g('start the demo', () => deps.startDemo())),

@@ -11,6 +11,7 @@ import { ChartPanel } from './chartPanel';
 import { attachWithProgress, registerCommands, revealHotspot, type CommandDeps } from './commands';
 import { adoptDemo, spawnDemo } from './demo';
 import { RuntimeEvidence } from './evidence';
+import { takeHeapSnapshot } from './heapSnapshotCommand';
 import { HotspotLens } from './hotspotLens';
 import { HotspotsView } from './hotspotsView';
 import { startLanguageClient } from './languageClient';
@@ -62,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): LeakLensApi {
     sessions,
     chart,
     log,
+    takeHeapSnapshot: (session, args) => takeHeapSnapshot(session, log, args),
     startDemo: async () => {
       const script = vscode.Uri.joinPath(context.extensionUri, 'media', 'demo', 'leaky-server.js');
       const demo = await vscode.window.withProgress(

@@ -176,6 +176,21 @@ suite('watch a leaking process', () => {
     rmSync(out.fsPath, { force: true });
   });
 
+  test('a heap snapshot of the watched target streams to a file while the watch goes on', async function () {
+    this.timeout(45_000);
+    const folder = vscode.workspace.workspaceFolders![0].uri;
+    const out = vscode.Uri.joinPath(folder, 'leaky.heapsnapshot');
+    try {
+      const written = (await vscode.commands.executeCommand('leakLens.takeHeapSnapshot', { uri: out, confirmed: true })) as vscode.Uri | undefined;
+      assert.equal(written?.fsPath, out.fsPath);
+      const head = readFileSync(out.fsPath, 'utf8').slice(0, 40);
+      assert.match(head, /^\{"snapshot":\{/);
+      assert.equal(api.targets()[0]?.state, 'watching');
+    } finally {
+      rmSync(out.fsPath, { force: true });
+    }
+  });
+
   test('detach clears every surface and leaves nothing in the target', async function () {
     this.timeout(30_000);
     await vscode.commands.executeCommand('leakLens.detach');
