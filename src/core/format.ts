@@ -104,6 +104,27 @@ export function statusText(sample: MemorySample | undefined, verdict: Verdict | 
 }
 
 /**
+ * The main script of a node command line (`node --inspect=0 ./server.js 8080` -> `./server.js`), or
+ * undefined for `node -e …`, a REPL, or anything that is not node.
+ */
+export function scriptFromCommandLine(command: string): string | undefined {
+  const parts = command.trim().split(/\s+/);
+  if (!parts[0] || !/^(?:node|nodejs|node\.exe)$/i.test(baseName(parts[0]))) return undefined;
+  for (let i = 1; i < parts.length; i++) {
+    const p = parts[i];
+    if (p === '-e' || p === '--eval' || p === '-p' || p === '--print') return undefined;
+    // Options that take their value as the next word.
+    if (/^(?:-r|--require|--import|--loader|--experimental-loader|--env-file|--conditions|-C)$/.test(p)) {
+      i++;
+      continue;
+    }
+    if (p.startsWith('-')) continue;
+    return p;
+  }
+  return undefined;
+}
+
+/**
  * A short name for a target: its main script's file name, else its process title unless that is just
  * the node binary's path (the default title), else its address.
  */

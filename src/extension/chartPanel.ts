@@ -113,14 +113,9 @@ export class ChartPanel implements vscode.Disposable {
 
   private follow(): void {
     if (!this.panel) return;
-    const active = this.sessions.active;
-    if (active !== this.shown) {
-      this.shown = active;
-      this.replay();
-    } else if (active) {
-      this.post({ type: 'state', state: active.state, endedReason: active.endedReason() });
-      this.panel.title = this.title();
-    }
+    // Changes (attach, end, a better name) are rare: redrawing from a full replay keeps one code path.
+    this.shown = this.sessions.active;
+    this.replay();
   }
 
   private title(): string {

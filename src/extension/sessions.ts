@@ -4,9 +4,9 @@
  * and never talk to the inspector themselves.
  */
 import * as vscode from 'vscode';
-import { watch, type Watch, type WatchEnd } from '../inspector';
+import { discoverProcesses, watch, type Watch, type WatchEnd } from '../inspector';
 import { describeAttachTarget, type AttachTarget } from '../core/attachTarget';
-import { targetLabel } from '../core/format';
+import { scriptFromCommandLine, targetLabel } from '../core/format';
 import type { MemorySample, TargetInfo, WatchReport } from '../core/report';
 import { toError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
@@ -32,8 +32,12 @@ export class TargetSession {
 
   constructor(readonly attach: AttachTarget) {}
 
+  /** The main script, learnt from the process list when the inspector did not say (see SessionManager.attach). */
+  main: string | undefined;
+
   get target(): TargetInfo {
-    return this.watch?.target ?? { address: describeAttachTarget(this.attach), pid: this.attach.pid };
+    const target = this.watch?.target ?? { address: describeAttachTarget(this.attach), pid: this.attach.pid };
+    return target.main || !this.main ? target : { ...target, main: this.main };
   }
 
   /** `leaky-server.js` (the main script), the process title, or the address. */
@@ -141,11 +145,28 @@ export class SessionManager implements vscode.Disposable {
         w.onDidEnd((end) => this.finish(session, end)),
       ]);
       this.changed.fire();
+      this.learnMain(session);
       return session;
     } catch (e) {
       this.forget(session);
       throw e;
     }
+  }
+
+  /** Names the target by its script: the process list has the command line of local targets. */
+  private learnMain(session: TargetSession): void {
+    const pid = session.target.pid;
+    if (pid === undefined || session.target.main) return;
+    discoverProcesses().then(
+      (list) => {
+        const script = scriptFromCommandLine(list.find((p) => p.pid === pid)?.command ?? '');
+        if (!script || session.state === 'ended') return;
+        session.main = script;
+        this.changed.fire();
+      },
+      // A remote target is not in our process list; its title or address names it instead.
+      (e: unknown) => this.log.debug(`listing processes to name pid ${pid}: ${String(e)}`),
+    );
   }
 
   /** Detaches (removing everything injected into the target) and forgets the session. Idempotent. */

@@ -10,6 +10,7 @@ import {
   hotspotGrowth,
   hotspotLabel,
   projectionText,
+  scriptFromCommandLine,
   statusText,
   targetLabel,
   trendArrow,
@@ -136,4 +137,12 @@ test('a resource leak shows the growing resource in the status bar, not a fallin
 test('verdictHeadline says the verdict once', () => {
   assert.equal(verdictHeadline({ ...verdict, summary: 'leaking: Timeout +2328/min' }), 'Leaking (97% confidence): Timeout +2328/min');
   assert.equal(verdictHeadline({ ...verdict, leaking: false, summary: 'not enough samples yet (3)' }), 'No leak detected so far: not enough samples yet (3)');
+});
+
+test('scriptFromCommandLine finds the main script of a node command line', () => {
+  assert.equal(scriptFromCommandLine('/usr/bin/node --inspect=127.0.0.1:0 /srv/app/server.js 0'), '/srv/app/server.js');
+  assert.equal(scriptFromCommandLine('node -r ts-node/register src/main.ts'), 'src/main.ts');
+  assert.equal(scriptFromCommandLine('node -e "setInterval(()=>{},1)"'), undefined);
+  assert.equal(scriptFromCommandLine('node'), undefined);
+  assert.equal(scriptFromCommandLine('python app.py'), undefined);
 });
