@@ -266,7 +266,7 @@ export class ChartPanel implements vscode.Disposable {
       <h2 id="resources-title">Active handles by type</h2>
       <p id="resources-empty" class="empty">No samples yet.</p>
       <table id="resources">
-        <thead><tr><th scope="col">Type</th><th scope="col"><span class="visually-hidden">Share</span></th><th scope="col" class="num">Now</th><th scope="col" class="num">Since attach</th></tr></thead>
+        <thead><tr><th scope="col">Type</th><th scope="col"><span class="visually-hidden">Share</span></th><th scope="col"><span class="visually-hidden">Recent trend</span></th><th scope="col" class="num">Now</th><th scope="col" class="num">Since attach</th></tr></thead>
         <tbody id="resources-body"></tbody>
       </table>
     </section>

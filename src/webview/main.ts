@@ -342,6 +342,11 @@ function renderResources(): void {
     : [];
   byId('resources-empty').hidden = rows.length > 0;
   const maxCount = Math.max(1, ...rows.map((r) => r.count));
+  // The last few minutes of each count as a sparkline: a resource leak shows as a rising line here
+  // even when the memory chart stays flat (a Timeout is small).
+  const recent = samples.slice(-300);
+  const sparkW = 80;
+  const sparkH = 16;
   const tr = select(byId<HTMLTableSectionElement>('resources-body'))
     .selectAll<HTMLTableRowElement, (typeof rows)[number]>('tr')
     .data(rows, (r) => r.type)
@@ -350,6 +355,15 @@ function renderResources(): void {
       row.append('th').attr('scope', 'row');
       const bar = row.append('td').attr('class', 'bar-cell');
       bar.append('span').attr('class', 'bar');
+      row
+        .append('td')
+        .attr('class', 'spark-cell')
+        .append('svg')
+        .attr('class', 'spark')
+        .attr('width', sparkW)
+        .attr('height', sparkH)
+        .attr('aria-hidden', 'true')
+        .append('path');
       row.append('td').attr('class', 'num count');
       row.append('td').attr('class', 'num delta');
       return row;
@@ -358,6 +372,15 @@ function renderResources(): void {
   tr.select('th').text((r) => r.type);
   tr.select<HTMLSpanElement>('.bar').style('width', (r) => `${Math.round((r.count / maxCount) * 100)}%`);
   tr.select('.count').text((r) => String(r.count));
+  tr.select('.spark path').attr('d', (r) => {
+    const values = recent.map((s) => s.resources[r.type] ?? 0);
+    const hi = Math.max(1, ...values);
+    const lo = Math.min(...values);
+    const sx = scaleLinear().domain([0, Math.max(1, values.length - 1)]).range([1, sparkW - 1]);
+    const sy = scaleLinear().domain([lo, Math.max(hi, lo + 1)]).range([sparkH - 2, 2]);
+    return d3line<number>().x((_v, i) => sx(i)).y((v) => sy(v))(values) ?? '';
+  });
+  tr.select('.spark').classed('growing', (r) => r.delta > 0);
   tr.select('.delta')
     .text((r) => (r.delta > 0 ? `+${r.delta}` : r.delta < 0 ? `−${-r.delta}` : '±0'))
     .classed('growing', (r) => r.delta > 0);
