@@ -191,7 +191,7 @@ class WatchEngine implements Watch {
     await this.collectScripts();
     const installed = await evaluate<ProbeInstallResult>(
       this.session,
-      installExpression({ trackCreationSites: this.options.trackCreationSites ?? true, ttlMs, listenerThreshold: 5, stackTraceLimit: 40 }),
+      installExpression({ trackCreationSites: this.options.trackCreationSites ?? true, ttlMs, listenerThreshold: 5, stackTraceLimit: 24 }),
       { timeoutMs: 5_000 },
     );
     this.limits = { heapLimitBytes: installed.heapLimit, cgroupLimitBytes: installed.cgroupLimitBytes, constrainedMemoryBytes: installed.constrainedMemoryBytes };
@@ -268,7 +268,7 @@ class WatchEngine implements Watch {
     if (data === null) {
       // The watchdog removed the probe (we were away longer than its TTL) or someone replaced it.
       this.logger.warn('probe was gone from the target; installing it again');
-      await evaluate(this.session, installExpression({ trackCreationSites: this.options.trackCreationSites ?? true, ttlMs, listenerThreshold: 5, stackTraceLimit: 40 }), { timeoutMs: 5_000 });
+      await evaluate(this.session, installExpression({ trackCreationSites: this.options.trackCreationSites ?? true, ttlMs, listenerThreshold: 5, stackTraceLimit: 24 }), { timeoutMs: 5_000 });
       return;
     }
     for (const gc of data.gcs) {
