@@ -35,7 +35,7 @@ export interface WatchOptions {
   heapSampling?: boolean;
   /** Time between sampling-profile reads (each read costs the target a full GC); default 6000, stretched on big heaps. */
   profileIntervalMs?: number;
-  /** Sampling interval of the heap profiler in bytes; default 32768. */
+  /** Sampling interval of the heap profiler in bytes; default 32768 (measured ~×1.18 CPU/request; 131072: ~×1.11 but misses small retained objects in short windows). */
   samplingIntervalBytes?: number;
   /** Verdict and hotspots are recomputed every this many ticks; default 3. */
   reportEveryTicks?: number;
