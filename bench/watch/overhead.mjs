@@ -4,6 +4,7 @@
 // paired ratios (each condition / the same round's baseline).
 //
 //   npx tsc -p . && node bench/watch/overhead.mjs [rounds=5] [seconds=10]
+// BENCH_CONDITIONS=a,b runs only the conditions whose names contain a or b (plus the baseline).
 import { spawn, execSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -47,9 +48,14 @@ function cannon(port, duration) {
 
 const conditions = {
   baseline: null,
-  'watch (default, no creation sites)': { trackCreationSites: false },
-  'watch + creation sites': { trackCreationSites: true },
+  'samples only (no heap sampling, no sites)': { trackCreationSites: false, heapSampling: false },
+  'samples + heap sampling 32 KB': { trackCreationSites: false, samplingIntervalBytes: 32768 },
+  'samples + heap sampling 128 KB': { trackCreationSites: false, samplingIntervalBytes: 131072 },
+  'samples + creation sites (no heap sampling)': { trackCreationSites: true, heapSampling: false },
+  'full default watch': {},
 };
+const only = process.env.BENCH_CONDITIONS?.split(',');
+for (const name of Object.keys(conditions)) if (only && name !== 'baseline' && !only.some((o) => name.includes(o))) delete conditions[name];
 
 const results = Object.fromEntries(Object.keys(conditions).map((k) => [k, []]));
 for (let round = 0; round < rounds; round++) {

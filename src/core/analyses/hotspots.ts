@@ -53,7 +53,7 @@ export function rankHotspots(sites: readonly SiteSeries[], limit = 25): Hotspot[
     const { score, perMinute } = scoreSite(site);
     if (score < minScore) continue;
     const lastValue = site.points[site.points.length - 1].v;
-    const hotspot: Hotspot & { stack?: SourceLocation[] } = {
+    const hotspot: Hotspot = {
       kind: site.kind,
       location: site.location,
       function: site.function,

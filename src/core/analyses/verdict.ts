@@ -39,7 +39,7 @@ export interface VerdictDetails {
 const warmUpFraction = 0.1;
 const significance = 0.01;
 const minBytesPerMinute = 512 * 1024;
-const minRssBytesPerMinute = 4 * 1024 * 1024;
+const minRssBytesPerMinute = 8 * 1024 * 1024;
 const minCountPerMinute = 6;
 const minRssWindowMs = 45_000;
 
@@ -54,20 +54,25 @@ function afterWarmUp<T extends { t: number }>(items: readonly T[], start: number
   return items.filter((x) => x.t >= from);
 }
 
+/** The minimum of each window of ~1/12 of the series (at least 3 points per window). */
+export function lowerEnvelope(points: readonly Point[]): Point[] {
+  const window = Math.max(3, Math.round(points.length / 12));
+  const out: Point[] = [];
+  for (let i = 0; i + window <= points.length; i += window) {
+    let min = points[i];
+    for (let j = i + 1; j < i + window; j++) if (points[j].v < min.v) min = points[j];
+    out.push(min);
+  }
+  return out;
+}
+
 /**
  * The post-GC heap baseline: heap used after each full GC when there were enough of them; otherwise
  * the lower envelope of heapUsed (the minimum of each short window), which ignores short-lived garbage.
  */
 export function heapBaseline(samples: readonly Ok[], majorGcs: readonly MajorGc[]): { points: Point[]; source: 'major-gc' | 'envelope' } {
   if (majorGcs.length >= 6) return { points: majorGcs.map((g) => ({ t: g.t, v: g.usedAfter })), source: 'major-gc' };
-  const window = Math.max(3, Math.round(samples.length / 12));
-  const points: Point[] = [];
-  for (let i = 0; i + window <= samples.length; i += window) {
-    let min = samples[i];
-    for (let j = i + 1; j < i + window; j++) if (samples[j].heapUsed < min.heapUsed) min = samples[j];
-    points.push({ t: min.t, v: min.heapUsed });
-  }
-  return { points, source: 'envelope' };
+  return { points: lowerEnvelope(samples.map((s) => ({ t: s.t, v: s.heapUsed }))), source: 'envelope' };
 }
 
 function judge(measure: string, points: Point[], minPerMinute: number, relativeToCurrent = 0): MeasureVerdict {
@@ -135,10 +140,12 @@ export function computeVerdict(samples: readonly MemorySample[], majorGcs: reado
   const ok = afterWarmUp(all, start, end);
   const baseline = heapBaseline(ok, afterWarmUp(majorGcs, start, end));
   const heap = judge('heap', baseline.points, minBytesPerMinute, 0.01);
-  const external = judge('external', ok.map((s) => ({ t: s.t, v: s.external })), minBytesPerMinute, 0.01);
+  // External memory and RSS also saw-tooth with GC (backing stores are freed by it): judge their
+  // lower envelope, like the heap's when full GCs are rare.
+  const external = judge('external', lowerEnvelope(ok.map((s) => ({ t: s.t, v: s.external }))), minBytesPerMinute, 0.01);
   // RSS is judged without the V8 heap's committed size: V8 growing its heap while warming up is policy,
   // not a leak (heap leaks are judged above); what remains is native memory, which does leak.
-  const rss = judge('rss', ok.map((s) => ({ t: s.t, v: s.rss - s.heapTotal })), minRssBytesPerMinute, 0.05);
+  const rss = judge('rss', lowerEnvelope(ok.map((s) => ({ t: s.t, v: s.rss - s.heapTotal }))), minRssBytesPerMinute, 0.1);
   rss.current = ok[ok.length - 1].rss;
   // Over short windows RSS mostly shows the allocator keeping pages V8 released: trust it only over
   // a long window.

@@ -8,8 +8,8 @@
  *   since the previous tick with the exact heap size after each, from v8.GCProfiler), plus the
  *   creation sites when asked. Calling it is also the heartbeat.
  * - creation-site tracking (optional): an async_hooks hook that filters by resource type *before*
- *   capturing a stack (stacks for TickObject/Immediate would cost ×10), counts live resources per
- *   creation stack (destroy hook); a patch of EventEmitter.prototype.addListener that captures the
+ *   capturing a stack (stacks for TickObject/Immediate would cost ×10), formats stacks only for
+ *   resources still alive at a report, and counts live resources per creation stack (destroy hook); a patch of EventEmitter.prototype.addListener that captures the
  *   stack only once an emitter already has many listeners for the event; a patch of
  *   fs/promises.open, because FileHandles carry no user frame in async_hooks.
  * - `remove()`: undoes all of it. A watchdog removes the probe by itself when no tick arrived for
@@ -26,6 +26,8 @@ export interface ProbeOptions {
   /** Listener adds on an emitter/event that already has this many listeners get a stack. */
   listenerThreshold: number;
   stackTraceLimit: number;
+  /** Resource stacks captured per second before sampling (weighted) sets in; default 50. */
+  stackBudgetPerSecond?: number;
 }
 
 /** What installing returns. */
@@ -161,13 +163,28 @@ export const probeSource = String.raw`(function leakLensProbe(options) {
   var sites = new Map();
   var siteList = [];
   var liveIds = new Map();
+  var pending = new Map();
+  var stackBudgetPerSecond = options.stackBudgetPerSecond || 50;
+  var seenThisSecond = 0;
+  var stride = 1;
+  var strideCounter = 0;
+  function flushPending() {
+    pending.forEach(function (holder, asyncId) {
+      var site = siteFor(holder.type, String(holder.stack));
+      if (site === undefined) return;
+      site.live += holder.weight;
+      site.created += holder.weight;
+      liveIds.set(asyncId, { site: site, weight: holder.weight });
+    });
+    pending.clear();
+  }
   var maxLiveIds = 500000;
   var maxSites = 5000;
   var dropped = 0;
   var ownIds = new Set();
   var TYPES = new Set(['Timeout', 'FILEHANDLE', 'TCPWRAP', 'TCPSERVERWRAP', 'PIPEWRAP', 'PIPESERVERWRAP', 'TLSWRAP',
     'FSEVENTWRAP', 'STATWATCHER', 'PROCESSWRAP', 'UDPWRAP', 'WORKER', 'MESSAGEPORT', 'ZLIB', 'HTTPCLIENTREQUEST',
-    'SIGNALWRAP', 'HTTPINCOMINGMESSAGE', 'DNSCHANNEL', 'FSREQCALLBACK_WATCH']);
+    'SIGNALWRAP', 'DNSCHANNEL']);
   function captureStack(skip) {
     var holder = {};
     var limit = Error.stackTraceLimit;
@@ -192,26 +209,35 @@ export const probeSource = String.raw`(function leakLensProbe(options) {
   var restoreListeners;
   var restoreOpen;
   function installTracking() {
+    // Capturing a stack is cheap; formatting it (reading .stack) is what costs. Most tracked resources
+    // (a socket's per-request timeout, a request's timer) are gone before the next report, so a stack
+    // is only formatted for resources still alive when sites are reported.
     hook = asyncHooks.createHook({
       init: function init(asyncId, type) {
         if (!TYPES.has(type) || removed) return;
-        if (liveIds.size >= maxLiveIds) { dropped++; return; }
-        var site = siteFor(type, captureStack(init));
-        if (site === undefined) return;
-        site.live++;
-        site.created++;
-        liveIds.set(asyncId, site);
+        seenThisSecond++;
+        // Above the budget only every stride-th resource gets a stack, weighted by the stride, so
+        // a busy server's per-request socket timeouts do not pay for a stack each.
+        if (stride > 1 && ++strideCounter % stride !== 0) return;
+        if (liveIds.size + pending.size >= maxLiveIds) { dropped++; return; }
+        var holder = { type: type, weight: stride };
+        var limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = options.stackTraceLimit;
+        Error.captureStackTrace(holder, init);
+        Error.stackTraceLimit = limit;
+        pending.set(asyncId, holder);
       },
       destroy: function destroy(asyncId) {
-        var site = liveIds.get(asyncId);
-        if (site !== undefined) {
-          site.live--;
+        if (pending.delete(asyncId)) return;
+        var entry = liveIds.get(asyncId);
+        if (entry !== undefined) {
+          entry.site.live -= entry.weight;
           liveIds.delete(asyncId);
         }
       }
     });
     hook.enable();
-    cleanups.push(function () { hook.disable(); liveIds.clear(); });
+    cleanups.push(function () { hook.disable(); liveIds.clear(); pending.clear(); });
 
     // Listeners are not async resources. Capture a stack only when an emitter already holds many
     // listeners for the event, so ordinary per-socket listeners cost one comparison.
@@ -343,6 +369,7 @@ export const probeSource = String.raw`(function leakLensProbe(options) {
       arrayBuffers: mem.arrayBuffers, heapLimit: v8.getHeapStatistics().heap_size_limit, resources: resources, gcs: gcs };
     gcs = [];
     if (withSites && hook !== undefined) {
+      flushPending();
       var list = [];
       for (var s = 0; s < siteList.length; s++) {
         var site = siteList[s];
@@ -372,6 +399,8 @@ export const probeSource = String.raw`(function leakLensProbe(options) {
   // The watchdog timer exists before the hook, so it is never tracked as a site itself.
   var watchdog = setInterval(function () {
     if (Date.now() - lastBeat > options.ttlMs) remove();
+    stride = Math.max(1, Math.ceil(seenThisSecond / stackBudgetPerSecond));
+    seenThisSecond = 0;
   }, Math.min(1000, options.ttlMs));
   watchdog.unref();
   cleanups.push(function () { clearInterval(watchdog); });
