@@ -68,10 +68,14 @@ await esbuild.build({
 if (tools.includes('devtools')) await buildDevtoolsDriver(drivers.devtools);
 if (tools.includes('memlab')) copyFileSync(join(here, 'memlab-driver.mjs'), drivers.memlab);
 
+// DevTools and MemLab need a larger JS heap than Node's default for the big files; Leak Lens keeps
+// its graph in typed arrays outside the JS heap and runs with Node's defaults, as the CLI does.
+const nodeFlags = { leaklens: [], devtools: ['--max-old-space-size=20000'], memlab: ['--max-old-space-size=20000'] };
+
 function runOnce(tool, file) {
   return new Promise((resolve) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ['--max-old-space-size=20000', drivers[tool], file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeFlags[tool], drivers[tool], file], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));

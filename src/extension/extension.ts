@@ -18,6 +18,7 @@ import { startLanguageClient } from './languageClient';
 import { OutputLog } from './log';
 import { presentError } from './present';
 import { SessionManager } from './sessions';
+import { registerSnapshotEditor } from './snapshotEditor';
 import { StatusBar } from './statusBar';
 import { TargetsView } from './targetsView';
 
@@ -45,7 +46,11 @@ let sessionsForShutdown: SessionManager | undefined;
 export function activate(context: vscode.ExtensionContext): LeakLensApi {
   const log = new OutputLog();
   const output = log.channel;
-  context.subscriptions.push(log, vscode.commands.registerCommand('leakLens.showOutput', () => output.show(true)));
+  context.subscriptions.push(
+    log,
+    vscode.commands.registerCommand('leakLens.showOutput', () => output.show(true)),
+    registerSnapshotEditor(context),
+  );
   log.info(`Leak Lens ${context.extension.packageJSON.version as string} activated`);
 
   const sessions = new SessionManager(log);

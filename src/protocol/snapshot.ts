@@ -6,6 +6,8 @@
 import type { DiffReport, JobProgress, RetainerStep, SummaryReport } from '../core/snapshot/index';
 import type { WireError } from '../shared/errors';
 
+export type { ClassDelta, ClassRow, DiffReport, JobProgress, LeakGroup, LeakReport, RetainerStep, SummaryReport } from '../core/snapshot/index';
+
 export type SnapshotWorkerRequest =
   /** Parse and analyse one file; the worker keeps it for `objectDetails` until the next `summary`. */
   | { id: number; method: 'summary'; file: string; limit?: number }
@@ -40,3 +42,19 @@ export type SnapshotWorkerReply =
   | { id: number; ok: SnapshotWorkerResults[keyof SnapshotWorkerResults] }
   | { id: number; error: WireError }
   | { id: number; progress: JobProgress };
+
+/** From the snapshot editor's webview to the extension. */
+export type SnapshotViewMessage =
+  | { type: 'ready' }
+  | { type: 'objectDetails'; nodeId: number }
+  | { type: 'openLocation'; location: { url: string; line: number; column: number } }
+  /** Ask the user for one or two earlier snapshots and diff them with this one. */
+  | { type: 'compare' };
+
+/** From the extension to the snapshot editor's webview. */
+export type SnapshotHostMessage =
+  | { type: 'progress'; text: string }
+  | { type: 'summary'; report: SummaryReport }
+  | { type: 'details'; details: ObjectDetails }
+  | { type: 'diff'; report: DiffReport }
+  | { type: 'error'; message: string };

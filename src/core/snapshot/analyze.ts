@@ -36,11 +36,12 @@ export interface AnalyzeOptions {
 /** Runs dominators, retained sizes, retainer paths and the per-constructor summary. @throws CancelledError */
 export function analyzeSnapshot(snapshot: HeapSnapshot, options: AnalyzeOptions = {}): AnalyzedSnapshot {
   const { signal, onPhase } = options;
+  // Paths first: their arrays live on, and the dominators' larger scratch then dies last.
+  onPhase?.('paths');
+  const paths = computeRetainerPaths(snapshot, signal);
   onPhase?.('dominators');
   const dominators = computeDominators(snapshot, signal);
   const tree = buildDominatorTree(dominators);
-  onPhase?.('paths');
-  const paths = computeRetainerPaths(snapshot, signal);
   onPhase?.('summary');
   const classes = buildClassIndex(snapshot);
   const scripts = scriptUrls(snapshot);

@@ -20,6 +20,8 @@ export interface DominatorResult {
   retainedSize: Float64Array;
   /** Node ordinals in depth-first pre-order of the retention graph (reachable first, then the rest). */
   order: Uint32Array;
+  /** The dominator tree's child lists, built in the algorithm's scratch arrays. */
+  tree?: DominatorTree;
 }
 
 /** The root is always node 0 in V8 snapshots. */
@@ -105,24 +107,25 @@ export function computeDominators(snapshot: HeapSnapshot, signal?: CancellationS
   }
   for (let k = 1; k < predStart.length; k++) predStart[k] += predStart[k - 1];
   const pred = new Uint32Array(predStart[reached + 1]);
-  {
-    const fill = predStart.slice(0, reached + 1);
-    for (let v = 0; v < n; v++) {
-      const dv = dfnum[v];
-      if (dv === 0) continue;
-      for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
-        const type = edgeType[e];
-        if (type === weak || (type === shortcut && v !== ROOT)) continue;
-        pred[fill[dfnum[edgeToNode[e]]]++] = dv;
-      }
+  // predStart[d] serves as d's fill cursor, which leaves it at the start of d + 1; shifted back after.
+  for (let v = 0; v < n; v++) {
+    const dv = dfnum[v];
+    if (dv === 0) continue;
+    for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
+      const type = edgeType[e];
+      if (type === weak || (type === shortcut && v !== ROOT)) continue;
+      pred[predStart[dfnum[edgeToNode[e]]]++] = dv;
     }
   }
+  for (let d = reached + 1; d > 0; d--) predStart[d] = predStart[d - 1];
+  predStart[0] = 0;
   checkCancelled(signal);
 
   // 3. Lengauer–Tarjan on DFS numbers, with an iterative eval/compress.
   // `semi` has room for every node: after the final pass it becomes the idom result.
   const semi = new Uint32Array(n + 1);
-  const label = new Uint32Array(reached + 1);
+  // `label` has room for every node: afterwards it holds the tree's row starts.
+  const label = new Uint32Array(n + 1);
   const ancestor = stackEdge.fill(0);
   const path = stackNode;
   const idomNum = new Uint32Array(reached + 1);
@@ -186,7 +189,8 @@ export function computeDominators(snapshot: HeapSnapshot, signal?: CancellationS
     const v = order[k];
     retainedSize[idom[v]] += retainedSize[v];
   }
-  return { idom, retainedSize, order };
+  const tree = fillDominatorTree(idom, order, label.fill(0), path.subarray(0, Math.max(0, n - 1)));
+  return { idom, retainedSize, order, tree };
 }
 
 /** Children of each node in the dominator tree, as compressed rows (for tree walks and the UI). */
@@ -197,16 +201,22 @@ export interface DominatorTree {
 
 /** Builds the dominator tree's child lists, children in DFS order. */
 export function buildDominatorTree(result: DominatorResult): DominatorTree {
-  const { idom, order } = result;
+  if (result.tree) return result.tree;
+  const n = result.idom.length;
+  return fillDominatorTree(result.idom, result.order, new Uint32Array(n + 1), new Uint32Array(Math.max(0, n - 1)));
+}
+
+/** Fills child lists into the given arrays (zeroed `firstChild` of n + 1, `children` of n - 1) without scratch space. */
+function fillDominatorTree(idom: Uint32Array, order: Uint32Array, firstChild: Uint32Array, children: Uint32Array): DominatorTree {
   const n = idom.length;
-  const firstChild = new Uint32Array(n + 1);
   for (let k = 1; k < n; k++) firstChild[idom[order[k]] + 1]++;
   for (let v = 0; v < n; v++) firstChild[v + 1] += firstChild[v];
-  const fill = firstChild.slice(0, n);
-  const children = new Uint32Array(Math.max(0, n - 1));
+  // Place with firstChild[v] as v's cursor, which leaves it at the start of v + 1; shift back.
   for (let k = 1; k < n; k++) {
     const v = order[k];
-    children[fill[idom[v]]++] = v;
+    children[firstChild[idom[v]]++] = v;
   }
+  for (let v = n; v > 0; v--) firstChild[v] = firstChild[v - 1];
+  firstChild[0] = 0;
   return { firstChild, children };
 }

@@ -12,6 +12,7 @@ export interface ChunkSource {
   name: string;
   /** Total size when known, for progress. */
   sizeBytes?: number;
+  /** Chunks are consumed before the next one is requested, so a source may reuse one buffer. */
   chunks(): AsyncIterable<string | Uint8Array>;
 }
 
