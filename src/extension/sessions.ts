@@ -62,15 +62,16 @@ export class TargetSession {
     return `error: ${end.error.message}`;
   }
 
-  /** @internal called by SessionManager when the watch ends. */
+  /** @internal called by SessionManager when the watch ends: keeps what was seen for reading and export. */
   freeze(): void {
-    if (this.watch) {
-      try {
-        this.frozenSamples = [...this.watch.samples()];
-        this.lastReport = this.watch.report();
-      } catch {
-        // The watch may refuse to report after its session closed; the last update we saw stays.
-      }
+    if (!this.watch) return;
+    try {
+      this.frozenSamples = [...this.watch.samples()];
+      const report = this.watch.report();
+      // A report computed after the end may have lost its hotspots; keep the last one that had some.
+      if (!this.lastReport || report.hotspots.length >= this.lastReport.hotspots.length) this.lastReport = report;
+    } catch {
+      // The watch may refuse to report after its session closed; the last update we saw stays.
     }
   }
 }
@@ -175,8 +176,12 @@ export class SessionManager implements vscode.Disposable {
     if (session.state !== 'ended') {
       this.finish(session, { reason: 'detached' });
     }
-    this.forget(session);
-    if (w) await w.detach();
+    try {
+      // Detach first: a demo process owned by the session must still be alive to have its probe removed.
+      if (w) await w.detach();
+    } finally {
+      this.forget(session);
+    }
   }
 
   /** Removes an ended session from the list (Targets view "Remove"). */

@@ -142,7 +142,9 @@ function draw(): void {
   const innerH = Math.max(10, height - margin.top - margin.bottom);
   plot.attr('transform', `translate(${margin.left},${margin.top})`);
   overlay.attr('width', innerW).attr('height', innerH);
-  byId('empty').hidden = samples.length > 0;
+  const empty = byId('empty');
+  empty.hidden = samples.length > 0;
+  empty.textContent = snapshot.state === 'ended' ? 'No samples were recorded before watching ended.' : 'Waiting for the first samples…';
 
   const visible = CHART_SERIES.filter((s) => !prefs.hidden.includes(s));
   const [t0, t1] = extent(samples, (s) => s.t) as [number | undefined, number | undefined];

@@ -66,6 +66,11 @@ suite('the leaky demo', () => {
     }
   });
 
+  test('the walkthrough opens', async () => {
+    await vscode.commands.executeCommand('workbench.action.openWalkthrough', 'leak-lens.leak-lens#leakLens.gettingStarted', false);
+    await screenshot('walkthrough');
+  });
+
   test('detaching stops the demo process', async function () {
     this.timeout(20_000);
     assert.ok(demoPid);

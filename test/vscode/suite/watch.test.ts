@@ -93,6 +93,13 @@ suite('watch a leaking process', () => {
     rmSync(file, { force: true });
   });
 
+  test('with nothing attached the views welcome the user with next steps', async () => {
+    assert.deepEqual(api.targets(), []);
+    assert.equal(api.statusBarText(), undefined);
+    await vscode.commands.executeCommand('leakLens.targets.focus');
+    await screenshot('welcome');
+  });
+
   test('attach with arguments: the Leak Hotspots view gets the true line', async function () {
     this.timeout(90_000);
     const result = (await vscode.commands.executeCommand('leakLens.attach', { url: target!.wsUrl })) as { state: string; pid?: number } | undefined;
@@ -214,4 +221,21 @@ suite('watch a leaking process', () => {
       await session.close();
     }
   });
+
+  test('when the target exits, its evidence and status go and its last report stays readable', async function () {
+    this.timeout(30_000);
+    const result = (await vscode.commands.executeCommand('leakLens.attach', { url: target!.wsUrl })) as { state: string } | undefined;
+    assert.equal(result?.state, 'watching');
+    await waitFor(() => api.statusBarText(), 10_000, 'the status bar');
+    target!.child.kill();
+    await waitFor(() => api.targets()[0]?.state === 'ended', 15_000, 'the target to be shown as ended');
+    assert.equal(api.statusBarText(), undefined);
+    assert.deepEqual(api.evidence(), []);
+    assert.equal(api.codeLensCount(vscode.Uri.file(file)), 0);
+    await vscode.commands.executeCommand('leakLens.targets.focus');
+    await screenshot('target-exited');
+    await vscode.commands.executeCommand('leakLens.detach');
+    assert.deepEqual(api.targets(), []);
+  });
 });
+
