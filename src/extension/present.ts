@@ -14,7 +14,8 @@ export interface ErrorAction {
 
 /**
  * Logs and shows an error. `doing` completes "Leak Lens could not …" ("attach to 127.0.0.1:9229").
- * Attach errors carry their hint; every message offers "Show Output".
+ * Attach errors carry their hint; every message offers "Show Output". Resolves as soon as the error
+ * is logged: the message and its buttons live on without holding up the command that failed.
  */
 export async function presentError(log: Logger, output: vscode.OutputChannel, doing: string, error: unknown, actions: ErrorAction[] = []): Promise<void> {
   try {
@@ -30,8 +31,10 @@ export async function presentError(log: Logger, output: vscode.OutputChannel, do
     }
     all.push({ title: 'Show Output', run: () => output.show(true) });
     const message = e instanceof AttachError ? e.message : `Leak Lens could not ${doing}: ${e.message}`;
-    const picked = await vscode.window.showErrorMessage(message, ...all.map((a) => a.title));
-    await all.find((a) => a.title === picked)?.run();
+    vscode.window.showErrorMessage(message, ...all.map((a) => a.title)).then(
+      (picked) => all.find((a) => a.title === picked)?.run(),
+      (shown: unknown) => log.error('showing an error message failed', shown),
+    );
   } catch (e) {
     log.error('presenting an error failed', e);
   }

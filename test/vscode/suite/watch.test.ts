@@ -100,6 +100,29 @@ suite('watch a leaking process', () => {
     await screenshot('welcome');
   });
 
+  test('a refused attach is reported, not thrown, and leaves nothing attached', async function () {
+    this.timeout(20_000);
+    // A port that was free a moment ago: nothing listens there.
+    const port = await new Promise<number>((done) => {
+      const s = http.createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => done(p));
+      });
+    });
+    const result = await vscode.commands.executeCommand('leakLens.attach', { port, host: '127.0.0.1' });
+    assert.equal(result, undefined);
+    assert.deepEqual(api.targets(), []);
+    assert.equal(api.statusBarText(), undefined);
+    // What the user reads: the AttachError with its next step, also in the Leak Lens output.
+    await vscode.commands.executeCommand('leakLens.showOutput');
+    const output = await waitFor(
+      () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && d.getText().includes(`Cannot attach to 127.0.0.1:${port}`)),
+      10_000,
+      'the attach error in the Leak Lens output',
+    );
+    assert.match(output.getText(), new RegExp(`error could not attach to 127\\.0\\.0\\.1:${port}: Cannot attach to 127\\.0\\.0\\.1:${port}: .+\\. \\S`));
+  });
+
   test('attach with arguments: the Leak Hotspots view gets the true line', async function () {
     this.timeout(90_000);
     const result = (await vscode.commands.executeCommand('leakLens.attach', { url: target!.wsUrl })) as { state: string; pid?: number } | undefined;
