@@ -23,7 +23,7 @@ export async function presentError(log: Logger, output: vscode.OutputChannel, do
     if (e instanceof LeakLensError && e.code === 'CANCELLED') return;
     log.error(`could not ${doing}`, e);
     const all: ErrorAction[] = [...actions];
-    if (e instanceof AttachError && /allowRemote|remote attach/i.test(e.hint)) {
+    if (e instanceof AttachError && /remote/i.test(e.hint)) {
       all.unshift({
         title: 'Open Settings',
         run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'leakLens.watch.allowRemoteAttach'),

@@ -123,6 +123,19 @@ suite('watch a leaking process', () => {
     assert.match(output.getText(), new RegExp(`error could not attach to 127\\.0\\.0\\.1:${port}: Cannot attach to 127\\.0\\.0\\.1:${port}: .+\\. \\S`));
   });
 
+  test('a non-loopback inspector is refused unless remote attach is allowed', async () => {
+    // 192.0.2.0/24 is reserved for documentation: nothing is contacted, the refusal comes first.
+    const result = await vscode.commands.executeCommand('leakLens.attach', { host: '192.0.2.1', port: 9229 });
+    assert.equal(result, undefined);
+    assert.deepEqual(api.targets(), []);
+    const output = await waitFor(
+      () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && d.getText().includes('Cannot attach to 192.0.2.1:9229')),
+      10_000,
+      'the remote refusal in the Leak Lens output',
+    );
+    assert.match(output.getText(), /Cannot attach to 192\.0\.2\.1:9229: .*Tunnel the port/);
+  });
+
   test('attach with arguments: the Leak Hotspots view gets the true line', async function () {
     this.timeout(90_000);
     const result = (await vscode.commands.executeCommand('leakLens.attach', { url: target!.wsUrl })) as { state: string; pid?: number } | undefined;
