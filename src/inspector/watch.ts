@@ -112,6 +112,7 @@ function kindOf(type: string): HotspotKind {
     case 'PIPESERVERWRAP':
       return 'server';
     case 'FILEHANDLE':
+    case 'FD':
       return 'file-handle';
     case 'FSEVENTWRAP':
     case 'STATWATCHER':
@@ -284,12 +285,15 @@ class WatchEngine implements Watch {
     const resources = { ...data.resources };
     // FileHandles and listeners are not in getActiveResourcesInfo(); the tracker knows them.
     let fileHandles = 0;
+    let fds = 0;
     let listeners = 0;
     for (const site of this.resourceSites.values()) {
       if (site.type === 'FILEHANDLE') fileHandles += site.live;
+      else if (site.type === 'FD') fds += site.live;
       else if (site.type === 'listener') listeners += site.live;
     }
     if (fileHandles) resources.FileHandle = fileHandles;
+    if (fds) resources.FileDescriptor = fds;
     if (listeners) resources.Listener = listeners;
     this.addSample({
       t: data.t,
