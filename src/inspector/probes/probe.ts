@@ -283,6 +283,48 @@ export const probeSource = String.raw`(function leakLensProbe(options) {
     };
     cleanups.push(restoreListeners);
 
+    // EventTarget (AbortSignal!) listeners cannot be enumerated, so count adds and removes ourselves,
+    // per target and type, and take a stack once a target already holds many for the type.
+    if (typeof EventTarget === 'function') {
+      var etProto = EventTarget.prototype;
+      var originalAddEvent = etProto.addEventListener;
+      var originalRemoveEvent = etProto.removeEventListener;
+      var etCounts = new WeakMap();
+      var etSiteOf = new WeakMap();
+      var wrappedAddEvent = function addEventListener(type, listener) {
+        if (!removed && listener) {
+          var perType = etCounts.get(this);
+          if (perType === undefined) { perType = new Map(); etCounts.set(this, perType); }
+          var count = perType.get(type) || 0;
+          perType.set(type, count + 1);
+          if (count >= options.listenerThreshold && !etSiteOf.has(listener)) {
+            var site = siteFor('listener', captureStack(wrappedAddEvent), type);
+            if (site !== undefined) {
+              site.created++;
+              site.live++;
+              etSiteOf.set(listener, site);
+            }
+          }
+        }
+        return originalAddEvent.apply(this, arguments);
+      };
+      var wrappedRemoveEvent = function removeEventListener(type, listener) {
+        if (!removed && listener) {
+          var perType = etCounts.get(this);
+          if (perType !== undefined && perType.get(type) > 0) perType.set(type, perType.get(type) - 1);
+          var site = etSiteOf.get(listener);
+          if (site !== undefined) { site.live--; etSiteOf.delete(listener); }
+        }
+        return originalRemoveEvent.apply(this, arguments);
+      };
+      etProto.addEventListener = wrappedAddEvent;
+      etProto.removeEventListener = wrappedRemoveEvent;
+      cleanups.push(function () {
+        if (etProto.addEventListener === wrappedAddEvent) etProto.addEventListener = originalAddEvent;
+        if (etProto.removeEventListener === wrappedRemoveEvent) etProto.removeEventListener = originalRemoveEvent;
+      });
+    }
+
     // FileHandles: async_hooks sees them with no user frame, so wrap fs/promises.open.
     var fsp = load('fs/promises');
     var originalOpen = fsp.open;
@@ -495,7 +537,8 @@ export const presenceExpression = `(function () {
   var events = (typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('events') : require('events'));
   var proto = events.EventEmitter.prototype;
   return { global: globalThis[Symbol.for(${JSON.stringify(probeKey)})] !== undefined,
-    addListenerPatched: String(proto.addListener).indexOf('recordListener') >= 0 || String(proto.on).indexOf('recordListener') >= 0,
+    addListenerPatched: String(proto.addListener).indexOf('recordListener') >= 0 || String(proto.on).indexOf('recordListener') >= 0
+      || String(EventTarget.prototype.addEventListener).indexOf('captureStack') >= 0,
     openPatched: String((typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('fs/promises') : require('fs/promises')).open).indexOf('captureStack') >= 0
       || String((typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('fs') : require('fs')).open).indexOf('captureStack') >= 0 };
 })()`;
