@@ -112,6 +112,7 @@ function kindOf(type: string): HotspotKind {
     case 'PIPESERVERWRAP':
       return 'server';
     case 'FILEHANDLE':
+    case 'FD':
       return 'file-handle';
     case 'FSEVENTWRAP':
     case 'STATWATCHER':
@@ -149,6 +150,7 @@ class WatchEngine implements Watch {
   private readonly disposables = new DisposableStore();
   private readonly series: MemorySample[] = [];
   private readonly majorGcs: MajorGc[] = [];
+  private readonly sampledTotal: Point[] = [];
   private readonly resourceSites = new Map<number, ResourceSiteState>();
   private readonly heapSites = new Map<string, HeapSiteState>();
   private limits: MemoryLimits = {};
@@ -284,12 +286,15 @@ class WatchEngine implements Watch {
     const resources = { ...data.resources };
     // FileHandles and listeners are not in getActiveResourcesInfo(); the tracker knows them.
     let fileHandles = 0;
+    let fds = 0;
     let listeners = 0;
     for (const site of this.resourceSites.values()) {
       if (site.type === 'FILEHANDLE') fileHandles += site.live;
+      else if (site.type === 'FD') fds += site.live;
       else if (site.type === 'listener') listeners += site.live;
     }
     if (fileHandles) resources.FileHandle = fileHandles;
+    if (fds) resources.FileDescriptor = fds;
     if (listeners) resources.Listener = listeners;
     this.addSample({
       t: data.t,
@@ -331,6 +336,13 @@ class WatchEngine implements Watch {
     const t = Date.now();
     this.lastProfileReadMs = t - began;
     const aggregated = aggregateHeapProfile(profile);
+    let total = 0;
+    const sum = (node: SamplingHeapProfile['head']) => {
+      total += node.selfSize;
+      for (const child of node.children) sum(child);
+    };
+    sum(profile.head);
+    pushPoint(this.sampledTotal, { t, v: total });
     for (const [key, site] of aggregated) {
       if (!this.heapSites.has(key)) {
         this.heapSites.set(key, { points: [], frame: site.frame, callee: site.callee, via: site.via });
@@ -405,7 +417,7 @@ class WatchEngine implements Watch {
 
   private computeReport(): WatchReport {
     const hotspots: Hotspot[] = rankHotspots(this.candidateSites());
-    this.lastDetails = withHeapSiteEvidence(computeVerdict(this.series, this.majorGcs, this.limits), hotspots);
+    this.lastDetails = withHeapSiteEvidence(computeVerdict(this.series, this.majorGcs, this.limits, this.sampling ? this.sampledTotal : undefined), hotspots);
     return {
       target: this.target,
       durationSeconds: Math.round((Date.now() - this.startedAt) / 100) / 10,

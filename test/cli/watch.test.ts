@@ -27,7 +27,7 @@ test('watch --url writes the report contract and exits 1 on a leak', async () =>
     await load(target.port, { requests: 500 });
     const io = captureIo(dir);
     const running = main(['watch', '--url', target.wsUrl, '--duration', '6', '--interval', '0.25', '--json', 'report.json'], io);
-    await load(target.port, { requests: 1500, perSecond: 300 });
+    await load(target.port, { requests: 2400, perSecond: 300 });
     const code = await running;
     assert.equal(code, 1, io.err + io.out);
     assert.match(io.out, /Verdict: LEAKING/);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe as describeReport, detect } from './detect';
 import { expectedLine, nodeBinaries, targetsDir } from './targets';
 
-const fixtures = ['timer-cache.js', 'interval.mjs', 'filehandle.js', 'listener.js', 'agent.js', 'buffers.js', 'ts/map.js'];
+const fixtures = ['timer-cache.js', 'interval.mjs', 'filehandle.js', 'fd.js', 'listener.js', 'abort-listener.mjs', 'agent.js', 'buffers.js', 'ts/map.js'];
 
 for (const node of nodeBinaries()) {
   for (const fixture of fixtures) {

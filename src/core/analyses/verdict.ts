@@ -127,7 +127,13 @@ function projectOutOfMemory(
 }
 
 /** Computes the verdict for a watch window. */
-export function computeVerdict(samples: readonly MemorySample[], majorGcs: readonly MajorGc[], limits: MemoryLimits): VerdictDetails {
+export function computeVerdict(
+  samples: readonly MemorySample[],
+  majorGcs: readonly MajorGc[],
+  limits: MemoryLimits,
+  /** Total live bytes in each sampling heap profile read, when heap sampling runs: a cross-check. */
+  sampledHeap?: readonly Point[],
+): VerdictDetails {
   const all = okSamples(samples);
   if (all.length < 5) {
     return {
@@ -140,6 +146,10 @@ export function computeVerdict(samples: readonly MemorySample[], majorGcs: reado
   const ok = afterWarmUp(all, start, end);
   const baseline = heapBaseline(ok, afterWarmUp(majorGcs, start, end));
   const heap = judge('heap', baseline.points, minBytesPerMinute, 0.01);
+  // Heap size right after a full GC can include pages not yet swept when the machine is busy; live
+  // objects that really accumulate also show in the sampler's live-only total. Without that, no leak.
+  const sampled = sampledHeap ? afterWarmUp(sampledHeap, start, end) : [];
+  if (heap.leaking && sampled.length >= 5 && trend(sampled).pIncreasing > 0.05) heap.leaking = false;
   // External memory and RSS also saw-tooth with GC (backing stores are freed by it): judge their
   // lower envelope, like the heap's when full GCs are rare.
   const external = judge('external', lowerEnvelope(ok.map((s) => ({ t: s.t, v: s.external }))), minBytesPerMinute, 0.01);

@@ -11,7 +11,8 @@
  *   capturing a stack (stacks for TickObject/Immediate would cost ×10), formats stacks only for
  *   resources still alive at a report, and counts live resources per creation stack (destroy hook); a patch of EventEmitter.prototype.addListener that captures the
  *   stack only once an emitter already has many listeners for the event; a patch of
- *   fs/promises.open, because FileHandles carry no user frame in async_hooks.
+ *   fs/promises.open, because FileHandles carry no user frame in async_hooks, and of fs.open/openSync/
+ *   close/closeSync for plain descriptors (and the streams built on them).
  * - `remove()`: undoes all of it. A watchdog removes the probe by itself when no tick arrived for
  *   `ttlMs`, so a watcher that dies leaves nothing running.
  */
@@ -282,6 +283,48 @@ export const probeSource = String.raw`(function leakLensProbe(options) {
     };
     cleanups.push(restoreListeners);
 
+    // EventTarget (AbortSignal!) listeners cannot be enumerated, so count adds and removes ourselves,
+    // per target and type, and take a stack once a target already holds many for the type.
+    if (typeof EventTarget === 'function') {
+      var etProto = EventTarget.prototype;
+      var originalAddEvent = etProto.addEventListener;
+      var originalRemoveEvent = etProto.removeEventListener;
+      var etCounts = new WeakMap();
+      var etSiteOf = new WeakMap();
+      var wrappedAddEvent = function addEventListener(type, listener) {
+        if (!removed && listener) {
+          var perType = etCounts.get(this);
+          if (perType === undefined) { perType = new Map(); etCounts.set(this, perType); }
+          var count = perType.get(type) || 0;
+          perType.set(type, count + 1);
+          if (count >= options.listenerThreshold && !etSiteOf.has(listener)) {
+            var site = siteFor('listener', captureStack(wrappedAddEvent), type);
+            if (site !== undefined) {
+              site.created++;
+              site.live++;
+              etSiteOf.set(listener, site);
+            }
+          }
+        }
+        return originalAddEvent.apply(this, arguments);
+      };
+      var wrappedRemoveEvent = function removeEventListener(type, listener) {
+        if (!removed && listener) {
+          var perType = etCounts.get(this);
+          if (perType !== undefined && perType.get(type) > 0) perType.set(type, perType.get(type) - 1);
+          var site = etSiteOf.get(listener);
+          if (site !== undefined) { site.live--; etSiteOf.delete(listener); }
+        }
+        return originalRemoveEvent.apply(this, arguments);
+      };
+      etProto.addEventListener = wrappedAddEvent;
+      etProto.removeEventListener = wrappedRemoveEvent;
+      cleanups.push(function () {
+        if (etProto.addEventListener === wrappedAddEvent) etProto.addEventListener = originalAddEvent;
+        if (etProto.removeEventListener === wrappedRemoveEvent) etProto.removeEventListener = originalRemoveEvent;
+      });
+    }
+
     // FileHandles: async_hooks sees them with no user frame, so wrap fs/promises.open.
     var fsp = load('fs/promises');
     var originalOpen = fsp.open;
@@ -317,6 +360,70 @@ export const probeSource = String.raw`(function leakLensProbe(options) {
       cleanups.push(function () { if (handleProto.close === wrappedClose) handleProto.close = originalClose; });
     }
     fsp.open = wrappedOpen;
+    // Plain descriptors (fs.open / fs.openSync, and the streams built on them) are no async resource
+    // at all: remember who opened each fd until fs.close / fs.closeSync releases it.
+    var openFds = new Map();
+    var fdPatches = [];
+    function patchFs(name, make) {
+      var original = fs[name];
+      if (typeof original !== 'function') return;
+      var wrapped = make(original);
+      fs[name] = wrapped;
+      fdPatches.push(function () { if (fs[name] === wrapped) fs[name] = original; });
+    }
+    function trackFd(fd, stack) {
+      if (typeof fd !== 'number' || removed) return;
+      var site = siteFor('FD', stack);
+      if (site === undefined) return;
+      site.created++;
+      site.live++;
+      var previous = openFds.get(fd);
+      if (previous !== undefined) previous.live--;
+      openFds.set(fd, site);
+    }
+    function releaseFd(fd) {
+      var site = openFds.get(fd);
+      if (site !== undefined) {
+        site.live--;
+        openFds.delete(fd);
+      }
+    }
+    patchFs('open', function (original) {
+      var wrapped = function open() {
+        var args = Array.prototype.slice.call(arguments);
+        var callback = args[args.length - 1];
+        if (removed || typeof callback !== 'function') return original.apply(this, arguments);
+        var stack = captureStack(wrapped);
+        args[args.length - 1] = function (err, fd) {
+          if (!err) trackFd(fd, stack);
+          return callback.apply(this, arguments);
+        };
+        return original.apply(this, args);
+      };
+      return wrapped;
+    });
+    patchFs('openSync', function (original) {
+      var wrapped = function openSync() {
+        var fd = original.apply(this, arguments);
+        if (!removed) trackFd(fd, captureStack(wrapped));
+        return fd;
+      };
+      return wrapped;
+    });
+    patchFs('close', function (original) {
+      return function close(fd) {
+        releaseFd(fd);
+        return original.apply(this, arguments);
+      };
+    });
+    patchFs('closeSync', function (original) {
+      return function closeSync(fd) {
+        releaseFd(fd);
+        return original.apply(this, arguments);
+      };
+    });
+    cleanups.push(function () { for (var i = 0; i < fdPatches.length; i++) fdPatches[i](); openFds.clear(); });
+
     var moduleApi = load('module');
     // ESM named imports of node:fs/promises only see the patch after this.
     if (typeof moduleApi.syncBuiltinESMExports === 'function') moduleApi.syncBuiltinESMExports();
@@ -430,6 +537,8 @@ export const presenceExpression = `(function () {
   var events = (typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('events') : require('events'));
   var proto = events.EventEmitter.prototype;
   return { global: globalThis[Symbol.for(${JSON.stringify(probeKey)})] !== undefined,
-    addListenerPatched: String(proto.addListener).indexOf('recordListener') >= 0 || String(proto.on).indexOf('recordListener') >= 0,
-    openPatched: String((typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('fs/promises') : require('fs/promises')).open).indexOf('captureStack') >= 0 };
+    addListenerPatched: String(proto.addListener).indexOf('recordListener') >= 0 || String(proto.on).indexOf('recordListener') >= 0
+      || String(EventTarget.prototype.addEventListener).indexOf('captureStack') >= 0,
+    openPatched: String((typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('fs/promises') : require('fs/promises')).open).indexOf('captureStack') >= 0
+      || String((typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('fs') : require('fs')).open).indexOf('captureStack') >= 0 };
 })()`;

@@ -32,3 +32,17 @@ test('expression-bodied arrows keep their own line', () => {
   assert.equal(functionBody(source, source.indexOf('(x) =>')), undefined);
   assert.equal(allocationLine(source, 13, 13), 13);
 });
+
+test('allocations of an inlined same-file helper point into the helper', () => {
+  const text = [
+    'function handle(req) {', // 0
+    '  const body = Buffer.alloc(8192);', // 1
+    '  keep.push(() => body.length);', // 2
+    '  return body.length;', // 3
+    '}', // 4
+    'const server = http.createServer((req, res) => {', // 5
+    '  res.end(String(handle(req)));', // 6
+    '});', // 7
+  ].join('\n');
+  assert.equal(allocationLine(text, 5, 33, 'alloc'), 1);
+});

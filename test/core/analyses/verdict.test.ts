@@ -80,3 +80,12 @@ test('a significantly growing heap site turns a noisy rising baseline into a lea
   const falling = computeVerdict(samples(40, () => 30 * MB), gcs(8, (i) => 30 * MB - i * MB), {});
   assert.equal(withHeapSiteEvidence(falling, [site]).verdict.leaking, false);
 });
+
+test('a rising post-GC size the heap sampler does not see is not called a heap leak', () => {
+  const heap = (i: number) => 20 * MB + (i / 5) * MB;
+  const rising = gcs(12, (i) => 20 * MB + i * MB);
+  const flatSampled = Array.from({ length: 10 }, (_, i) => ({ t: i * 6000, v: 5 * MB + (i % 2) * 0.1 * MB }));
+  assert.equal(computeVerdict(samples(60, heap), rising, {}, flatSampled).verdict.leaking, false);
+  const growingSampled = flatSampled.map((p, i) => ({ t: p.t, v: 5 * MB + i * MB }));
+  assert.equal(computeVerdict(samples(60, heap), rising, {}, growingSampled).verdict.leaking, true);
+});
