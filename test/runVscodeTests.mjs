@@ -23,10 +23,9 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
-import { ensureHost } from './setupHost.mjs';
+import { CHROMIUM_PATH, ensureChromium, ensureHost } from './setupHost.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const chromiumPath = '/usr/bin/chromium';
 const suiteIndex = join(root, 'out', 'test', 'vscode', 'suite', 'index.js');
 const fixtureWorkspace = join(root, 'test', 'fixtures', 'vscode-workspace');
 const resultsDir = join(root, 'test-results');
@@ -101,15 +100,13 @@ function formatLogArgs(args) {
 }
 
 async function main() {
-  if (!existsSync(chromiumPath)) {
-    throw new HarnessError(`${chromiumPath} not found: the VS Code tests need Debian's chromium. run: apt-get install -y chromium`, false);
-  }
   if (!existsSync(suiteIndex) || !existsSync(join(root, 'dist', 'extension.js'))) {
     throw new HarnessError('the extension or its tests are not built: run `npx tsc -p . && node esbuild.mjs` first (or `npm test`)', false);
   }
   const { SUITE_STARTED_MARKER } = require(suiteIndex);
   const { SCREENSHOT_MARKER, SCREENSHOT_NAME_PATTERN } = require(join(dirname(suiteIndex), 'util.js'));
   const host = ensureHost({ quiet: true });
+  ensureChromium({ quiet: true });
   const { chromium } = await import('playwright-core');
 
   const tmp = mkdtempSync(join(tmpdir(), 'leak-lens-vscode-'));
@@ -225,7 +222,7 @@ async function main() {
 
     // --- workbench ---
     browser = await chromium.launch({
-      executablePath: chromiumPath,
+      executablePath: CHROMIUM_PATH,
       headless: true,
       args: [
         '--no-sandbox',

@@ -154,9 +154,32 @@ export function ensureHost(options = {}) {
   return host;
 }
 
+/** Where the harness expects Debian's chromium (playwright-core brings no browser of its own). */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/**
+ * Makes sure Debian's chromium is installed, so `npm test` works on a fresh machine: as root with
+ * apt-get it installs the package; otherwise it throws with the command to run.
+ */
+export function ensureChromium(options = {}) {
+  if (existsSync(CHROMIUM_PATH)) return CHROMIUM_PATH;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const hasApt = spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
+  if (!isRoot || !hasApt) {
+    throw new HostSetupError(`${CHROMIUM_PATH} not found: the VS Code tests need Debian's chromium. run: sudo apt-get install -y chromium`);
+  }
+  if (!options.quiet) console.log('[setupHost] installing Debian chromium with apt-get');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run('apt-get update', 'apt-get', ['update', '-qq'], { cwd: repoRoot, env });
+  run('apt-get install chromium', 'apt-get', ['install', '-y', '-qq', 'chromium'], { cwd: repoRoot, env });
+  if (!existsSync(CHROMIUM_PATH)) throw new HostSetupError(`apt-get installed chromium but ${CHROMIUM_PATH} is still missing`);
+  return CHROMIUM_PATH;
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   try {
     const host = ensureHost();
+    console.log(`[setupHost] chromium: ${ensureChromium()}`);
     console.log(`[setupHost] node 24: ${host.node24}`);
     console.log(`[setupHost] server:  ${host.serverMain}`);
   } catch (error) {

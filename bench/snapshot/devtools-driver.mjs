@@ -41,6 +41,7 @@ if (!isMainThread) {
       phases: { readAndParse: parsed - started, build: built - parsed, summary: done - built },
       nodes: snapshot.nodeCount,
       maxRssBytes: process.resourceUsage().maxRSS * 1024,
+      cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
       top: classes.slice(0, 8),
     }),
   );

@@ -35,6 +35,7 @@ console.log(
     phases: { readAndParse: parsed - started, analyze: done - parsed },
     nodes: analyzed.snapshot.nodeCount,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
     top: analyzed.summary.classes.slice(0, 8).map((c) => ({ name: c.className, count: c.count, self: c.selfBytes, retained: c.retainedBytes })),
   }),
 );

@@ -30,6 +30,7 @@ console.log(
     phases: { parseAndBuild: built - started, summary: done - built },
     nodes: heap.nodes.length,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
     top: [...classes.values()].sort((a, b) => b.retained - a.retained).slice(0, 8),
   }),
 );

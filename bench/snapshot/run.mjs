@@ -1,7 +1,8 @@
 // Heap snapshot benchmark: Leak Lens vs Chrome DevTools' heap snapshot worker vs MemLab, each
 // doing parse + dominators + retained sizes + per-class summary on the same generated snapshots,
 // one fresh process per run. Prints wall time (spawn to exit, including loading the tool), the
-// in-process time the tool's own work took, and peak RSS (medians), with ratios to Leak Lens.
+// in-process time the tool's own work took, its CPU time (user + system, all threads: the measure
+// least disturbed by other load on the machine), and peak RSS (medians), with ratios to Leak Lens.
 //
 //   node bench/snapshot/run.mjs [--sizes 50,250,800] [--runs N] [--runs-large N] [--tools leaklens,devtools,memlab]
 //
@@ -101,6 +102,7 @@ const median = (xs) => {
 };
 const mb = (bytes) => (bytes / 1024 / 1024).toFixed(0);
 const results = [];
+console.log(`load average at start: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 console.log(`node ${process.version}, ${runs} run(s) per tool (${runsLarge} for ≥ 800 MB), tools interleaved\n`);
 for (const size of sizes) {
   const file = join(work, `gen-${size}.heapsnapshot`);
@@ -127,6 +129,7 @@ for (const size of sizes) {
     row.tools[tool] = {
       wallMs: median(ok.map((x) => x.wallMs)),
       engineMs: median(ok.map((x) => x.ms)),
+      cpuMs: median(ok.map((x) => x.cpuMs)),
       maxRssBytes: median(ok.map((x) => x.maxRssBytes)),
       sessionRetained: session?.retained,
     };
@@ -134,21 +137,22 @@ for (const size of sizes) {
   results.push(row);
 }
 
-console.log('\n| File | Tool | Wall time | In-process time | Peak RSS | RSS / file | Time vs Leak Lens | Memory vs Leak Lens |');
-console.log('|---|---|---|---|---|---|---|---|');
+console.log('\n| File | Tool | Wall time | In-process time | CPU time | Peak RSS | RSS / file | Time vs Leak Lens | CPU vs Leak Lens | Memory vs Leak Lens |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const row of results) {
   const base = row.tools.leaklens;
   for (const tool of tools) {
     const t = row.tools[tool];
     const name = `${row.sizeMB} MB (${mb(row.fileBytes)} MiB, ${(row.nodes / 1e6).toFixed(1)} M nodes, ${row.runs} run${row.runs > 1 ? 's' : ''})`;
     if (t.failed) {
-      console.log(`| ${name} | ${tool} | failed: ${t.failed} | | | | | |`);
+      console.log(`| ${name} | ${tool} | failed: ${t.failed} | | | | | | | |`);
       continue;
     }
     const timeRatio = base?.wallMs ? `${(t.wallMs / base.wallMs).toFixed(2)}×` : '';
     const memRatio = base?.maxRssBytes ? `${(t.maxRssBytes / base.maxRssBytes).toFixed(2)}×` : '';
+    const cpuRatio = base?.cpuMs ? `${(t.cpuMs / base.cpuMs).toFixed(2)}×` : '';
     console.log(
-      `| ${name} | ${tool} | ${(t.wallMs / 1000).toFixed(2)} s | ${(t.engineMs / 1000).toFixed(2)} s | ${mb(t.maxRssBytes)} MiB | ${(t.maxRssBytes / row.fileBytes).toFixed(2)} | ${timeRatio} | ${memRatio} |`,
+      `| ${name} | ${tool} | ${(t.wallMs / 1000).toFixed(2)} s | ${(t.engineMs / 1000).toFixed(2)} s | ${(t.cpuMs / 1000).toFixed(2)} s | ${mb(t.maxRssBytes)} MiB | ${(t.maxRssBytes / row.fileBytes).toFixed(2)} | ${timeRatio} | ${cpuRatio} | ${memRatio} |`,
     );
   }
 }

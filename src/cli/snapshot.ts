@@ -2,30 +2,34 @@
  * `leak-lens snapshot summary <file> [--json] [--top N]`
  * `leak-lens snapshot diff <a> <b> [<c>] [--json] [--top N]`
  * `leak-lens snapshot take (--port N [--host H] | --url ws://… | --pid N) --output FILE`
+ * `leak-lens snapshot leaks (--port N | --url ws://… | --pid N) --output-dir DIR [--period S]`
  *
  * The CLI is its own process, so it runs the engine in-process (the extension uses the worker).
  * Exit code 0 on success, 2 for usage, I/O, attach or parse errors.
  */
-import { createWriteStream, statSync } from 'node:fs';
+import { createWriteStream, mkdirSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { once } from 'node:events';
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { diffJob, summaryJob, type ChunkSource, type DiffReport, type JobProgress, type LeakGroup, type SummaryReport } from '../core/snapshot/index';
 import { LeakLensError, UsageError } from '../shared/errors';
 import { connect, type AttachOptions } from '../inspector/index';
 import { captureHeapSnapshot, estimateCaptureOf } from '../inspector/heapSnapshot';
+import type { InspectorSession } from '../inspector/index';
 import type { CliIo } from './io';
 
 const help = `Usage:
   leak-lens snapshot summary <file.heapsnapshot> [--json] [--top N]
   leak-lens snapshot diff <a> <b> [<c>] [--json] [--top N]
   leak-lens snapshot take (--port N [--host H] | --url ws://… | --pid N) --output FILE
+  leak-lens snapshot leaks (--port N [--host H] | --url ws://… | --pid N) --output-dir DIR [--period S]
 
 summary  objects per constructor: count, self size and retained size (largest first)
 diff     growth per constructor between a and b (by object id); with a third snapshot, the
          three-snapshot technique: objects allocated between a and b that are still alive in c,
          grouped by constructor and by retainer path, largest retained size first
 take     capture a heap snapshot of a running process (it pauses while V8 writes the snapshot)
+leaks    take three snapshots S seconds apart (default 30) while you apply load, then diff them
 
   --json      print the report as JSON
   --top N     rows per table (default 25)
@@ -36,11 +40,13 @@ interface Args {
   json: boolean;
   top: number;
   output?: string;
+  outputDir?: string;
+  periodSeconds: number;
   attach: AttachOptions;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { positional: [], json: false, top: 25, attach: {} };
+  const args: Args = { positional: [], json: false, top: 25, periodSeconds: 30, attach: {} };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -65,6 +71,12 @@ function parseArgs(argv: string[]): Args {
       case '--output':
       case '-o':
         args.output = value();
+        break;
+      case '--output-dir':
+        args.outputDir = value();
+        break;
+      case '--period':
+        args.periodSeconds = integer();
         break;
       case '--port':
         args.attach.port = integer();
@@ -153,42 +165,89 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     }
     case 'take':
       return take(args, io);
+    case 'leaks':
+      return leaks(args, io);
     default:
       throw new UsageError(`snapshot: unknown command "${command}" (summary, diff or take)`);
   }
 }
 
-async function take(args: Args, io: CliIo): Promise<number> {
-  if (!args.output) throw new UsageError('snapshot take needs --output FILE');
+function requireTarget(args: Args, command: string): void {
   const given = [args.attach.port, args.attach.url, args.attach.pid].filter((x) => x !== undefined).length;
-  if (given !== 1) throw new UsageError('snapshot take needs exactly one of --port, --url or --pid');
-  const output = resolve(io.cwd, args.output);
-  const { session, target } = await connect(args.attach);
+  if (given !== 1) throw new UsageError(`snapshot ${command} needs exactly one of --port, --url or --pid`);
+}
+
+/** Captures one snapshot of the connected target into `output`, with live status on a terminal. */
+async function captureTo(session: InspectorSession, output: string, io: CliIo): Promise<void> {
+  const stream = createWriteStream(output);
+  const sink = {
+    write: async (chunk: string) => {
+      if (!stream.write(chunk)) await once(stream, 'drain');
+    },
+  };
   try {
-    const estimate = await estimateCaptureOf(session);
-    io.stderr(
-      `${target.address}: heap ${formatBytes(estimate.heapUsedBytes)}; the process will pause for ~${estimate.pauseSeconds.toFixed(1)} s ` +
-        `and its memory grow by ~${formatBytes(estimate.extraRssBytes)} (file ~${formatBytes(estimate.snapshotBytes)})\n`,
-    );
-    const stream = createWriteStream(output);
-    const sink = {
-      write: async (chunk: string) => {
-        if (!stream.write(chunk)) await once(stream, 'drain');
-      },
-    };
     const result = await captureHeapSnapshot(session, sink, {
       onProgress: (p) => {
         if (io.stderrIsTty) io.stderr(`\r\x1b[K${p.receivedChars ? `writing ${formatBytes(p.receivedChars)}` : `walking ${p.done}/${p.total} objects`}`);
       },
     });
-    stream.end();
-    await once(stream, 'finish');
     if (io.stderrIsTty) io.stderr('\r\x1b[K');
-    io.stdout(`${output} (${formatBytes(result.chars)}, ${(result.durationMs / 1000).toFixed(1)} s)\n`);
+    io.stderr(`${display(output, io.cwd)} (${formatBytes(result.chars)}, ${(result.durationMs / 1000).toFixed(1)} s)\n`);
+  } finally {
+    stream.end();
+    await once(stream, 'close');
+  }
+}
+
+async function warnCost(session: InspectorSession, address: string, io: CliIo, times = 1): Promise<void> {
+  const estimate = await estimateCaptureOf(session);
+  io.stderr(
+    `${address}: heap ${formatBytes(estimate.heapUsedBytes)}; the process will pause for ~${estimate.pauseSeconds.toFixed(1)} s ` +
+      `${times > 1 ? `per snapshot (${times} snapshots) ` : ''}and its memory grow by ~${formatBytes(estimate.extraRssBytes)} (file ~${formatBytes(estimate.snapshotBytes)})\n`,
+  );
+}
+
+async function take(args: Args, io: CliIo): Promise<number> {
+  if (!args.output) throw new UsageError('snapshot take needs --output FILE');
+  requireTarget(args, 'take');
+  const output = resolve(io.cwd, args.output);
+  const { session, target } = await connect(args.attach);
+  try {
+    await warnCost(session, target.address, io);
+    await captureTo(session, output, io);
+    io.stdout(`${output}\n`);
     return 0;
   } finally {
     await session.close();
   }
+}
+
+/**
+ * The three-snapshot technique in one command: snapshot 1, a load period, snapshot 2, another
+ * period, snapshot 3, then the diff. The user drives the load (or the process does it by itself).
+ */
+async function leaks(args: Args, io: CliIo): Promise<number> {
+  if (!args.outputDir) throw new UsageError('snapshot leaks needs --output-dir DIR');
+  requireTarget(args, 'leaks');
+  const dir = resolve(io.cwd, args.outputDir);
+  mkdirSync(dir, { recursive: true });
+  const files = [1, 2, 3].map((k) => join(dir, `snapshot-${k}.heapsnapshot`));
+  const { session, target } = await connect(args.attach);
+  try {
+    await warnCost(session, target.address, io, 3);
+    for (let k = 0; k < 3; k++) {
+      if (k > 0) {
+        io.stderr(`apply the load now: next snapshot in ${args.periodSeconds} s\n`);
+        await new Promise((r) => setTimeout(r, args.periodSeconds * 1000));
+      }
+      await captureTo(session, files[k], io);
+    }
+  } finally {
+    await session.close();
+  }
+  const report = await diffJob(files.map(fileSource), { limit: args.json ? undefined : args.top });
+  io.stdout(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatDiff(report, args.top, io.cwd));
+  return 0;
 }
 
 /** Paths under the working directory relative to it, others absolute. */

@@ -74,7 +74,15 @@ export function localPathOf(url: string): string | undefined {
   return url.startsWith('/') || /^[A-Za-z]:[\\/]/.test(url) ? url : undefined;
 }
 
+/** What an open snapshot editor shows, by document URI: for tests and for the status command. */
+export type SnapshotEditorState =
+  | { state: 'loading' }
+  | { state: 'ready'; nodeCount: number; classes: Array<{ className: string; count: number; retainedBytes: number }> }
+  | { state: 'error'; message: string };
+
 class SnapshotEditorProvider implements vscode.CustomReadonlyEditorProvider {
+  readonly states = new Map<string, SnapshotEditorState>();
+
   constructor(private readonly context: vscode.ExtensionContext) {}
 
   openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
@@ -90,12 +98,21 @@ class SnapshotEditorProvider implements vscode.CustomReadonlyEditorProvider {
     const fail = (e: unknown) => post({ type: 'error', message: toError(e).message });
     const progress = (text: string) => post({ type: 'progress', text });
     const file = document.uri.fsPath;
+    const key = document.uri.toString();
+    this.states.set(key, { state: 'loading' });
     const subscription = panel.webview.onDidReceiveMessage((message: SnapshotViewMessage) => {
       switch (message.type) {
         case 'ready':
           client.request<SummaryReport>({ method: 'summary', file }, progress).then(
-            (report) => post({ type: 'summary', report }),
-            fail,
+            (report) => {
+              const classes = report.classes.slice(0, 50).map((c) => ({ className: c.className, count: c.count, retainedBytes: c.retainedBytes }));
+              this.states.set(key, { state: 'ready', nodeCount: report.nodeCount, classes });
+              post({ type: 'summary', report });
+            },
+            (e: unknown) => {
+              this.states.set(key, { state: 'error', message: toError(e).message });
+              fail(e);
+            },
           );
           break;
         case 'objectDetails':
@@ -113,6 +130,7 @@ class SnapshotEditorProvider implements vscode.CustomReadonlyEditorProvider {
       }
     });
     panel.onDidDispose(() => {
+      this.states.delete(key);
       subscription.dispose();
       client.dispose();
     });
@@ -156,10 +174,17 @@ class SnapshotEditorProvider implements vscode.CustomReadonlyEditorProvider {
   }
 }
 
-/** Registers the `.heapsnapshot` editor. */
+/**
+ * Registers the `.heapsnapshot` editor, and the internal command `leakLens.heapSnapshot.state`
+ * (uri → {@link SnapshotEditorState}) that tests use to wait for the analysis.
+ */
 export function registerSnapshotEditor(context: vscode.ExtensionContext): vscode.Disposable {
-  return vscode.window.registerCustomEditorProvider(snapshotEditorViewType, new SnapshotEditorProvider(context), {
-    webviewOptions: { retainContextWhenHidden: true },
-    supportsMultipleEditorsPerDocument: false,
-  });
+  const provider = new SnapshotEditorProvider(context);
+  return vscode.Disposable.from(
+    vscode.window.registerCustomEditorProvider(snapshotEditorViewType, provider, {
+      webviewOptions: { retainContextWhenHidden: true },
+      supportsMultipleEditorsPerDocument: false,
+    }),
+    vscode.commands.registerCommand('leakLens.heapSnapshot.state', (uri: vscode.Uri) => provider.states.get(uri.toString())),
+  );
 }

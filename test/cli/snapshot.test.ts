@@ -1,14 +1,30 @@
 // `leak-lens snapshot …` run in-process with captured output, on snapshots of a real leaking process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fork } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { main } from '../../src/cli/main';
 import type { CliIo } from '../../src/cli/io';
 import type { DiffReport, SummaryReport } from '../../src/core/snapshot/index';
-import { fixtureDir, repoRoot, threeSnapshots } from '../core/snapshot/targets';
+import { fixtureDir, leakyRecordLine, repoRoot, threeSnapshots } from '../core/snapshot/targets';
+
+/** The ws:// URL a child started with --inspect=127.0.0.1:0 prints on stderr. */
+function inspectorUrl(child: ChildProcess): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`no inspector URL in: ${text}`)), 10_000);
+    child.stderr!.on('data', (d: Buffer) => {
+      text += d.toString();
+      const m = /ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/.exec(text);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[0]);
+      }
+    });
+  });
+}
 
 async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -29,7 +45,7 @@ test('summary and diff on three snapshots of a leaking process, as text and JSON
 
     const text = await cli(['snapshot', 'summary', files.s3, '--top', '400']);
     assert.equal(text.code, 0);
-    assert.match(text.stdout, /^LeakyRecord +1,610 .* test\/fixtures\/snapshots\/leaky\.js:8:14$/m);
+    assert.match(text.stdout, new RegExp(`^LeakyRecord +1,610 .* test/fixtures/snapshots/leaky\\.js:${leakyRecordLine}:14$`, 'm'));
 
     const diff = await cli(['snapshot', 'diff', files.s1, files.s2, files.s3, '--json']);
     assert.equal(diff.code, 0, diff.stderr);
@@ -42,7 +58,7 @@ test('summary and diff on three snapshots of a leaking process, as text and JSON
     assert.equal(diffText.code, 0);
     const suspects = diffText.stdout.slice(diffText.stdout.indexOf('By constructor'));
     assert.match(suspects.split('\n')[2], /^LeakyRecord +800 /);
-    assert.match(diffText.stdout, /800 × LeakyRecord, .* retained \(test\/fixtures\/snapshots\/leaky\.js:8:14\)\n +.*::records → Map\.table → \(array\)\[\] → LeakyRecord\n/);
+    assert.match(diffText.stdout, new RegExp(`800 × LeakyRecord, .* retained \\(test/fixtures/snapshots/leaky\\.js:${leakyRecordLine}:14\\)\n +.*::records → Map\\.table → \\(array\\)\\[\\] → LeakyRecord\n`));
 
     const two = await cli(['snapshot', 'diff', files.s1, files.s2]);
     assert.equal(two.code, 0);
@@ -82,18 +98,7 @@ test('take captures a snapshot of a live process over the inspector, then summar
   const dir = mkdtempSync(join(tmpdir(), 'leak-lens-take-'));
   const child = fork(join(fixtureDir, 'leaky.js'), [], { execArgv: ['--inspect=127.0.0.1:0'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let text = '';
-      const timer = setTimeout(() => reject(new Error(`no inspector URL in: ${text}`)), 10_000);
-      child.stderr!.on('data', (d: Buffer) => {
-        text += d.toString();
-        const m = /ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/.exec(text);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[0]);
-        }
-      });
-    });
+    const url = await inspectorUrl(child);
     await new Promise<void>((resolve) => child.once('message', () => resolve()));
     await new Promise<void>((resolve) => {
       child.once('message', () => resolve());
@@ -103,10 +108,35 @@ test('take captures a snapshot of a live process over the inspector, then summar
     const taken = await cli(['snapshot', 'take', '--url', url, '--output', output]);
     assert.equal(taken.code, 0, taken.stderr);
     assert.match(taken.stderr, /heap [\d.]+ MB; the process will pause for ~[\d.]+ s and its memory grow by ~/);
-    assert.match(taken.stdout, /live\.heapsnapshot \([\d.]+ MB, [\d.]+ s\)/);
+    assert.equal(taken.stdout, `${output}\n`);
+    assert.match(taken.stderr, /live\.heapsnapshot \([\d.]+ MB, [\d.]+ s\)/);
     const summary = await cli(['snapshot', 'summary', output, '--json']);
     assert.equal(summary.code, 0, summary.stderr);
     assert.equal((JSON.parse(summary.stdout) as SummaryReport).classes.find((c) => c.className === 'LeakyRecord')!.count, 321);
+  } finally {
+    child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('leaks takes three snapshots of a process that leaks on its own and finds the leak', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'leak-lens-leaks-'));
+  const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', join(fixtureDir, 'leaky.js')], {
+    // Enough per tick that the leak outweighs what the inspector session itself allocates, even when
+    // a loaded machine runs the timer only a few times per period.
+    env: { ...process.env, LEAK_EVERY_MS: '10', LEAK_BATCH: '1000' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  try {
+    const url = await inspectorUrl(child);
+    const result = await cli(['snapshot', 'leaks', '--url', url, '--output-dir', dir, '--period', '1', '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /per snapshot \(3 snapshots\)/);
+    const report = JSON.parse(result.stdout) as DiffReport;
+    assert.equal(report.files.length, 3);
+    assert.equal(report.leaks!.byConstructor[0].className, 'LeakyRecord');
+    assert.ok(report.leaks!.byConstructor[0].count >= 1000);
+    assert.match(report.leaks!.byRetainerPath[0].key, /Map\.table → \(array\)\[\] → LeakyRecord$/);
   } finally {
     child.kill();
     rmSync(dir, { recursive: true, force: true });

@@ -194,7 +194,12 @@ export class SnapshotParser {
 
   /** Finishes parsing and returns the graph. @throws SnapshotParseError when the input was cut short or inconsistent. */
   end(): HeapSnapshot {
-    if (this.pendingSurrogate) this.write(new Uint8Array(0));
+    if (this.pendingSurrogate) {
+      // A high surrogate whose pair never came: encode it alone (as U+FFFD) rather than drop it.
+      const lone = this.pendingSurrogate;
+      this.pendingSurrogate = '';
+      this.write(textEncoder.encode(lone));
+    }
     if (this.state !== State.Done) this.fail(this.base, `unexpected end of input while reading ${this.field}`);
     const meta = this.meta;
     if (!meta) return this.fail(this.base, 'no "snapshot" header with meta', 'snapshot');

@@ -39,6 +39,10 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLEl
 function locationLink(location: Location | undefined): Node {
   if (!location) return document.createTextNode('');
   const name = location.url.replace(/^file:\/\//, '').split('/').slice(-2).join('/');
+  // Only files can be opened: node: built-ins and [eval] scripts are shown as text.
+  if (!/^(file:\/\/|\/|[A-Za-z]:[\\/])/.test(location.url)) {
+    return el('span', { title: `${location.url}:${location.line}:${location.column}` }, `${name}:${location.line}`);
+  }
   const link = el('a', { href: '#', title: `${location.url}:${location.line}:${location.column}` }, `${name}:${location.line}`);
   link.addEventListener('click', (e) => {
     e.preventDefault();

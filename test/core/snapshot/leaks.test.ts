@@ -8,7 +8,7 @@ import { parseSnapshot } from '../../../src/core/snapshot/parser';
 import { analyzeSnapshot } from '../../../src/core/snapshot/analyze';
 import { diffSnapshots, digestSnapshot, findLeaks } from '../../../src/core/snapshot/diff';
 import { assertGolden } from './golden';
-import { repoRoot, threeSnapshots } from './targets';
+import { leakyRecordLine, repoRoot, threeSnapshots } from './targets';
 
 const LEAK = 3000;
 
@@ -36,7 +36,7 @@ async function check(files: Record<string, string>): Promise<void> {
   assert.equal(third.summary.classes.find((c) => c.className === 'TempRecord'), undefined, 'garbage is collected before a snapshot');
   assert.ok(leaky.retainedBytes > leaky.selfBytes);
   assert.equal(relative(repoRoot, leaky.location!.url), 'test/fixtures/snapshots/leaky.js');
-  assert.equal(leaky.location!.line, 8);
+  assert.equal(leaky.location!.line, leakyRecordLine);
 
   // Two-snapshot diff: exactly LEAK new records between 1 and 2.
   const delta = diffSnapshots(first, second).find((r) => r.className === 'LeakyRecord')!;

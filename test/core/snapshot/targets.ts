@@ -1,13 +1,20 @@
 // Runs the leaky fixture in a real Node child process and takes heap snapshots of it between
 // steps, over IPC (no sleeps). Shared by the engine, worker and CLI tests.
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /** Repository root, from out/test/core/snapshot/ or test/core/snapshot/. */
 export const repoRoot = resolve(__dirname, __dirname.includes(`${join('out', 'test')}`) ? '../../../..' : '../../..');
 export const fixtureDir = join(repoRoot, 'test', 'fixtures', 'snapshots');
+
+/** 1-based line of LeakyRecord's constructor in the fixture, where V8 places the class. */
+export const leakyRecordLine = (() => {
+  const lines = readFileSync(join(fixtureDir, 'leaky.js'), 'utf8').split('\n');
+  const start = lines.findIndex((line) => line.startsWith('class LeakyRecord'));
+  return lines.findIndex((line, k) => k > start && line.includes('constructor(')) + 1;
+})();
 
 export type Step = { cmd: 'leak'; count: number } | { cmd: 'snapshot'; name: string };
 
