@@ -151,7 +151,7 @@ function findCall(text: string, lines: Array<{ line: number; code: string }>, ca
   if (direct) return direct.line;
   if (depth === 0) return undefined;
   for (const l of lines) {
-    for (const m of l.code.matchAll(/(?:^|[^\w$.])([A-Za-z_$][\w$]*)\s*\(/g)) {
+    for (const m of l.code.matchAll(/(?<![\w$.])([A-Za-z_$][\w$]*)\s*\(/g)) {
       const name = m[1];
       if (/^(if|for|while|switch|catch|function|return|typeof|new)$/.test(name)) continue;
       const def = new RegExp(`function\\s*\\*?\\s*${escapeRegExp(name)}\\s*\\(|(?:const|let|var)\\s+${escapeRegExp(name)}\\s*=\\s*(?:async\\s*)?(?:function\\b|\\()`).exec(text);
