@@ -39,6 +39,8 @@ export interface Hotspot {
   resourceType?: string;
   /** 0..1, how sure we are that this site leaks; hotspots are sorted by it, most suspicious first. */
   score: number;
+  /** For resource hotspots: the user-code frames of the creation stack, innermost first. */
+  stack?: SourceLocation[];
 }
 
 export interface ProjectedOutOfMemory {
@@ -71,6 +73,8 @@ export interface TargetInfo {
   title?: string;
   nodeVersion?: string;
   url?: string;
+  /** The main script (process.argv[1]), when known; names the target better than `title`. */
+  main?: string;
 }
 
 export interface WatchReport {

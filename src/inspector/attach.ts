@@ -109,7 +109,8 @@ async function openInspectorOfPid(pid: number, logger: Logger): Promise<{ wsUrl:
     if (found) return { ...found, opened: true };
   }
   // No inspector appeared: say which of the known reasons applies.
-  if (await portOpen('127.0.0.1', 9229)) {
+  const customPort = /--inspect-port[= ](?!\S*:?9229\b)/.test(command);
+  if (!customPort && (await portOpen('127.0.0.1', 9229))) {
     const ours = listeningSockets(pid).some((s) => s.port === 9229);
     if (!ours) {
       throw new AttachError(

@@ -127,6 +127,49 @@ export function allocationLine(text: string, line0: number, column0: number, cal
   const start = offsetOf(text, line0, column0);
   const body = functionBody(text, start);
   if (!body) return line0;
+  const lines = bodyLines(text, line0, start, body);
+  if (callee && /^[A-Za-z_$][\w$]*$/.test(callee) && callee !== 'anonymous') {
+    const hit = findCall(text, lines, callee, 2, new Set([start]));
+    if (hit !== undefined) return hit;
+  }
+  let best: { line: number; weight: number } | undefined;
+  for (const l of lines) {
+    let weight = 0;
+    for (const [pattern, w] of weights) if (pattern.test(l.code)) weight = Math.max(weight, w);
+    if (weight > 0 && (!best || weight > best.weight)) best = { line: l.line, weight };
+  }
+  return best?.line ?? line0;
+}
+
+/**
+ * The line calling `callee`, looking also into same-file functions this body calls (up to `depth`
+ * levels): optimized code attributes allocations of inlined callees to the caller's frame.
+ */
+function findCall(text: string, lines: Array<{ line: number; code: string }>, callee: string, depth: number, seen: Set<number>): number | undefined {
+  const call = new RegExp(`(^|[^\\w$])(new\\s+)?${escapeRegExp(callee)}\\s*\\(`);
+  const direct = lines.find((l) => call.test(l.code));
+  if (direct) return direct.line;
+  if (depth === 0) return undefined;
+  for (const l of lines) {
+    for (const m of l.code.matchAll(/(?<![\w$.])([A-Za-z_$][\w$]*)\s*\(/g)) {
+      const name = m[1];
+      if (/^(if|for|while|switch|catch|function|return|typeof|new)$/.test(name)) continue;
+      const def = new RegExp(`function\\s*\\*?\\s*${escapeRegExp(name)}\\s*\\(|(?:const|let|var)\\s+${escapeRegExp(name)}\\s*=\\s*(?:async\\s*)?(?:function\\b|\\()`).exec(text);
+      if (!def) continue;
+      const defStart = def.index;
+      if (seen.has(defStart)) continue;
+      seen.add(defStart);
+      const body = functionBody(text, defStart);
+      if (!body) continue;
+      const defLine = countNewlines(text, 0, defStart);
+      const hit = findCall(text, bodyLines(text, defLine, defStart, body), callee, depth - 1, seen);
+      if (hit !== undefined) return hit;
+    }
+  }
+  return undefined;
+}
+
+function bodyLines(text: string, line0: number, start: number, body: { start: number; end: number }): Array<{ line: number; code: string }> {
   const mask = codeMask(text, body.start, body.end);
   // Lines of the body with their code-only text; nested function bodies are other frames in the
   // profile, so their insides are skipped (their header line stays: creating a closure allocates).
@@ -157,18 +200,7 @@ export function allocationLine(text: string, line0: number, column0: number, cal
     if (!insideNested) current += isCode ? c : c === '\n' ? '\n' : ' ';
   }
   if (current) lines.push({ line, code: current });
-  if (callee && /^[A-Za-z_$][\w$]*$/.test(callee) && callee !== 'anonymous') {
-    const call = new RegExp(`(^|[^\\w$])(new\\s+)?${escapeRegExp(callee)}\\s*\\(`);
-    const hit = lines.find((l) => call.test(l.code));
-    if (hit) return hit.line;
-  }
-  let best: { line: number; weight: number } | undefined;
-  for (const l of lines) {
-    let weight = 0;
-    for (const [pattern, w] of weights) if (pattern.test(l.code)) weight = Math.max(weight, w);
-    if (weight > 0 && (!best || weight > best.weight)) best = { line: l.line, weight };
-  }
-  return best?.line ?? line0;
+  return lines;
 }
 
 function countNewlines(text: string, from: number, to: number): number {

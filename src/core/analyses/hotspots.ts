@@ -39,7 +39,8 @@ export function scoreSite(site: SiteSeries): { score: number; perMinute: number 
   // Resource counts are exact, heap bytes are sampled estimates: a single new resource is less telling
   // than a steady climb, so both need the trend, but counts get there with fewer points.
   const significance = 1 - t.pIncreasing;
-  const plateau = hasPlateaued(points, t) ? 0.3 : 1;
+  // A site that stopped growing (the load stopped, a cache got full) stays listed, below growing ones.
+  const plateau = hasPlateaued(points, t) ? 0.5 : 1;
   const score = significance * (0.35 + 0.65 * magnitude) * plateau * (site.weight ?? 1);
   return { score, perMinute: t.slopePerMinute };
 }
@@ -53,7 +54,7 @@ export function rankHotspots(sites: readonly SiteSeries[], limit = 25): Hotspot[
     const { score, perMinute } = scoreSite(site);
     if (score < minScore) continue;
     const lastValue = site.points[site.points.length - 1].v;
-    const hotspot: Hotspot & { stack?: SourceLocation[] } = {
+    const hotspot: Hotspot = {
       kind: site.kind,
       location: site.location,
       function: site.function,

@@ -3,7 +3,7 @@
  * ArrayBuffer memory, RSS and each active-resource type, plus the time until the nearest real limit.
  * Pure: the watch engine feeds it what the probe observed.
  */
-import type { MemorySample, ProjectedOutOfMemory, Verdict } from '../report';
+import type { Hotspot, MemorySample, ProjectedOutOfMemory, Verdict } from '../report';
 import type { Point, Trend } from './trend';
 import { hasPlateaued, trend } from './trend';
 
@@ -39,8 +39,9 @@ export interface VerdictDetails {
 const warmUpFraction = 0.1;
 const significance = 0.01;
 const minBytesPerMinute = 512 * 1024;
-const minRssBytesPerMinute = 4 * 1024 * 1024;
+const minRssBytesPerMinute = 8 * 1024 * 1024;
 const minCountPerMinute = 6;
+const minRssWindowMs = 45_000;
 
 type Ok = Extract<MemorySample, { error?: undefined }>;
 
@@ -53,20 +54,25 @@ function afterWarmUp<T extends { t: number }>(items: readonly T[], start: number
   return items.filter((x) => x.t >= from);
 }
 
+/** The minimum of each window of ~1/12 of the series (at least 3 points per window). */
+export function lowerEnvelope(points: readonly Point[]): Point[] {
+  const window = Math.max(3, Math.round(points.length / 12));
+  const out: Point[] = [];
+  for (let i = 0; i + window <= points.length; i += window) {
+    let min = points[i];
+    for (let j = i + 1; j < i + window; j++) if (points[j].v < min.v) min = points[j];
+    out.push(min);
+  }
+  return out;
+}
+
 /**
  * The post-GC heap baseline: heap used after each full GC when there were enough of them; otherwise
  * the lower envelope of heapUsed (the minimum of each short window), which ignores short-lived garbage.
  */
 export function heapBaseline(samples: readonly Ok[], majorGcs: readonly MajorGc[]): { points: Point[]; source: 'major-gc' | 'envelope' } {
   if (majorGcs.length >= 6) return { points: majorGcs.map((g) => ({ t: g.t, v: g.usedAfter })), source: 'major-gc' };
-  const window = Math.max(3, Math.round(samples.length / 12));
-  const points: Point[] = [];
-  for (let i = 0; i + window <= samples.length; i += window) {
-    let min = samples[i];
-    for (let j = i + 1; j < i + window; j++) if (samples[j].heapUsed < min.heapUsed) min = samples[j];
-    points.push({ t: min.t, v: min.heapUsed });
-  }
-  return { points, source: 'envelope' };
+  return { points: lowerEnvelope(samples.map((s) => ({ t: s.t, v: s.heapUsed }))), source: 'envelope' };
 }
 
 function judge(measure: string, points: Point[], minPerMinute: number, relativeToCurrent = 0): MeasureVerdict {
@@ -121,7 +127,13 @@ function projectOutOfMemory(
 }
 
 /** Computes the verdict for a watch window. */
-export function computeVerdict(samples: readonly MemorySample[], majorGcs: readonly MajorGc[], limits: MemoryLimits): VerdictDetails {
+export function computeVerdict(
+  samples: readonly MemorySample[],
+  majorGcs: readonly MajorGc[],
+  limits: MemoryLimits,
+  /** Total live bytes in each sampling heap profile read, when heap sampling runs: a cross-check. */
+  sampledHeap?: readonly Point[],
+): VerdictDetails {
   const all = okSamples(samples);
   if (all.length < 5) {
     return {
@@ -134,8 +146,20 @@ export function computeVerdict(samples: readonly MemorySample[], majorGcs: reado
   const ok = afterWarmUp(all, start, end);
   const baseline = heapBaseline(ok, afterWarmUp(majorGcs, start, end));
   const heap = judge('heap', baseline.points, minBytesPerMinute, 0.01);
-  const external = judge('external', ok.map((s) => ({ t: s.t, v: s.external })), minBytesPerMinute, 0.01);
-  const rss = judge('rss', ok.map((s) => ({ t: s.t, v: s.rss })), minRssBytesPerMinute, 0.02);
+  // Heap size right after a full GC can include pages not yet swept when the machine is busy; live
+  // objects that really accumulate also show in the sampler's live-only total. Without that, no leak.
+  const sampled = sampledHeap ? afterWarmUp(sampledHeap, start, end) : [];
+  if (heap.leaking && sampled.length >= 5 && trend(sampled).pIncreasing > 0.05) heap.leaking = false;
+  // External memory and RSS also saw-tooth with GC (backing stores are freed by it): judge their
+  // lower envelope, like the heap's when full GCs are rare.
+  const external = judge('external', lowerEnvelope(ok.map((s) => ({ t: s.t, v: s.external }))), minBytesPerMinute, 0.01);
+  // RSS is judged without the V8 heap's committed size: V8 growing its heap while warming up is policy,
+  // not a leak (heap leaks are judged above); what remains is native memory, which does leak.
+  const rss = judge('rss', lowerEnvelope(ok.map((s) => ({ t: s.t, v: s.rss - s.heapTotal }))), minRssBytesPerMinute, 0.1);
+  rss.current = ok[ok.length - 1].rss;
+  // Over short windows RSS mostly shows the allocator keeping pages V8 released: trust it only over
+  // a long window.
+  if (end - start < minRssWindowMs) rss.leaking = false;
   const measures = [heap, external, rss];
   const types = new Set(ok.flatMap((s) => Object.keys(s.resources)));
   for (const type of [...types].sort()) {
@@ -153,7 +177,7 @@ export function computeVerdict(samples: readonly MemorySample[], majorGcs: reado
   const parts = leakingMeasures.map((m) =>
     m.measure.startsWith('resources:')
       ? `${m.measure.slice('resources:'.length)} +${Math.round(m.trend.slopePerMinute)}/min (now ${m.current})`
-      : `${m.measure === 'heap' ? `heap after GC` : m.measure} +${formatBytes(m.trend.slopePerMinute)}/min`,
+      : `${m.measure === 'heap' ? 'heap after GC' : m.measure === 'rss' ? 'RSS outside the JS heap' : m.measure} +${formatBytes(m.trend.slopePerMinute)}/min`,
   );
   const projected = projectOutOfMemory(end, heap, rss, external, limits);
   const summary = leaking
@@ -182,3 +206,28 @@ export function formatDuration(seconds: number): string {
 }
 
 export { formatBytes };
+
+/**
+ * Adds the heap sampler's evidence to a verdict: live objects from one allocation site that keep
+ * growing (live-only sampled bytes, significant trend) are heap growth even when the post-GC
+ * baseline is too noisy to be significant on its own (a short window, code flushing on full GCs).
+ * The baseline must still not be falling.
+ */
+export function withHeapSiteEvidence(details: VerdictDetails, hotspots: readonly Hotspot[]): VerdictDetails {
+  if (details.verdict.leaking) return details;
+  const heap = details.measures.find((m) => m.measure === 'heap');
+  if (!heap || heap.trend.slopePerMinute <= 0) return details;
+  const site = hotspots.find((h) => h.kind === 'heap' && h.score >= 0.9 && (h.growthBytesPerMinute ?? 0) >= minBytesPerMinute);
+  if (!site) return details;
+  const rate = site.growthBytesPerMinute ?? 0;
+  return {
+    measures: details.measures,
+    verdict: {
+      ...details.verdict,
+      leaking: true,
+      confidence: round(Math.min(details.verdict.confidence || 1, site.score) * 0.95, 3),
+      growthBytesPerMinute: Math.round(Math.max(rate, heap.trend.slopePerMinute)),
+      summary: `leaking: live objects allocated at ${site.location.file}:${site.location.line} grow +${formatBytes(rate)}/min (sampled); heap after GC +${formatBytes(heap.trend.slopePerMinute)}/min`,
+    },
+  };
+}

@@ -8,10 +8,11 @@
  *   since the previous tick with the exact heap size after each, from v8.GCProfiler), plus the
  *   creation sites when asked. Calling it is also the heartbeat.
  * - creation-site tracking (optional): an async_hooks hook that filters by resource type *before*
- *   capturing a stack (stacks for TickObject/Immediate would cost ×10), counts live resources per
- *   creation stack (destroy hook); a patch of EventEmitter.prototype.addListener that captures the
+ *   capturing a stack (stacks for TickObject/Immediate would cost ×10), formats stacks only for
+ *   resources still alive at a report, and counts live resources per creation stack (destroy hook); a patch of EventEmitter.prototype.addListener that captures the
  *   stack only once an emitter already has many listeners for the event; a patch of
- *   fs/promises.open, because FileHandles carry no user frame in async_hooks.
+ *   fs/promises.open, because FileHandles carry no user frame in async_hooks, and of fs.open/openSync/
+ *   close/closeSync for plain descriptors (and the streams built on them).
  * - `remove()`: undoes all of it. A watchdog removes the probe by itself when no tick arrived for
  *   `ttlMs`, so a watcher that dies leaves nothing running.
  */
@@ -26,6 +27,8 @@ export interface ProbeOptions {
   /** Listener adds on an emitter/event that already has this many listeners get a stack. */
   listenerThreshold: number;
   stackTraceLimit: number;
+  /** Resource stacks captured per second before sampling (weighted) sets in; default 50. */
+  stackBudgetPerSecond?: number;
 }
 
 /** What installing returns. */
@@ -161,13 +164,28 @@ export const probeSource = String.raw`(function leakLensProbe(options) {
   var sites = new Map();
   var siteList = [];
   var liveIds = new Map();
+  var pending = new Map();
+  var stackBudgetPerSecond = options.stackBudgetPerSecond || 50;
+  var seenThisSecond = 0;
+  var stride = 1;
+  var strideCounter = 0;
+  function flushPending() {
+    pending.forEach(function (holder, asyncId) {
+      var site = siteFor(holder.type, String(holder.stack));
+      if (site === undefined) return;
+      site.live += holder.weight;
+      site.created += holder.weight;
+      liveIds.set(asyncId, { site: site, weight: holder.weight });
+    });
+    pending.clear();
+  }
   var maxLiveIds = 500000;
   var maxSites = 5000;
   var dropped = 0;
   var ownIds = new Set();
   var TYPES = new Set(['Timeout', 'FILEHANDLE', 'TCPWRAP', 'TCPSERVERWRAP', 'PIPEWRAP', 'PIPESERVERWRAP', 'TLSWRAP',
     'FSEVENTWRAP', 'STATWATCHER', 'PROCESSWRAP', 'UDPWRAP', 'WORKER', 'MESSAGEPORT', 'ZLIB', 'HTTPCLIENTREQUEST',
-    'SIGNALWRAP', 'HTTPINCOMINGMESSAGE', 'DNSCHANNEL', 'FSREQCALLBACK_WATCH']);
+    'SIGNALWRAP', 'DNSCHANNEL']);
   function captureStack(skip) {
     var holder = {};
     var limit = Error.stackTraceLimit;
@@ -192,26 +210,35 @@ export const probeSource = String.raw`(function leakLensProbe(options) {
   var restoreListeners;
   var restoreOpen;
   function installTracking() {
+    // Capturing a stack is cheap; formatting it (reading .stack) is what costs. Most tracked resources
+    // (a socket's per-request timeout, a request's timer) are gone before the next report, so a stack
+    // is only formatted for resources still alive when sites are reported.
     hook = asyncHooks.createHook({
       init: function init(asyncId, type) {
         if (!TYPES.has(type) || removed) return;
-        if (liveIds.size >= maxLiveIds) { dropped++; return; }
-        var site = siteFor(type, captureStack(init));
-        if (site === undefined) return;
-        site.live++;
-        site.created++;
-        liveIds.set(asyncId, site);
+        seenThisSecond++;
+        // Above the budget only every stride-th resource gets a stack, weighted by the stride, so
+        // a busy server's per-request socket timeouts do not pay for a stack each.
+        if (stride > 1 && ++strideCounter % stride !== 0) return;
+        if (liveIds.size + pending.size >= maxLiveIds) { dropped++; return; }
+        var holder = { type: type, weight: stride };
+        var limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = options.stackTraceLimit;
+        Error.captureStackTrace(holder, init);
+        Error.stackTraceLimit = limit;
+        pending.set(asyncId, holder);
       },
       destroy: function destroy(asyncId) {
-        var site = liveIds.get(asyncId);
-        if (site !== undefined) {
-          site.live--;
+        if (pending.delete(asyncId)) return;
+        var entry = liveIds.get(asyncId);
+        if (entry !== undefined) {
+          entry.site.live -= entry.weight;
           liveIds.delete(asyncId);
         }
       }
     });
     hook.enable();
-    cleanups.push(function () { hook.disable(); liveIds.clear(); });
+    cleanups.push(function () { hook.disable(); liveIds.clear(); pending.clear(); });
 
     // Listeners are not async resources. Capture a stack only when an emitter already holds many
     // listeners for the event, so ordinary per-socket listeners cost one comparison.
@@ -256,6 +283,48 @@ export const probeSource = String.raw`(function leakLensProbe(options) {
     };
     cleanups.push(restoreListeners);
 
+    // EventTarget (AbortSignal!) listeners cannot be enumerated, so count adds and removes ourselves,
+    // per target and type, and take a stack once a target already holds many for the type.
+    if (typeof EventTarget === 'function') {
+      var etProto = EventTarget.prototype;
+      var originalAddEvent = etProto.addEventListener;
+      var originalRemoveEvent = etProto.removeEventListener;
+      var etCounts = new WeakMap();
+      var etSiteOf = new WeakMap();
+      var wrappedAddEvent = function addEventListener(type, listener) {
+        if (!removed && listener) {
+          var perType = etCounts.get(this);
+          if (perType === undefined) { perType = new Map(); etCounts.set(this, perType); }
+          var count = perType.get(type) || 0;
+          perType.set(type, count + 1);
+          if (count >= options.listenerThreshold && !etSiteOf.has(listener)) {
+            var site = siteFor('listener', captureStack(wrappedAddEvent), type);
+            if (site !== undefined) {
+              site.created++;
+              site.live++;
+              etSiteOf.set(listener, site);
+            }
+          }
+        }
+        return originalAddEvent.apply(this, arguments);
+      };
+      var wrappedRemoveEvent = function removeEventListener(type, listener) {
+        if (!removed && listener) {
+          var perType = etCounts.get(this);
+          if (perType !== undefined && perType.get(type) > 0) perType.set(type, perType.get(type) - 1);
+          var site = etSiteOf.get(listener);
+          if (site !== undefined) { site.live--; etSiteOf.delete(listener); }
+        }
+        return originalRemoveEvent.apply(this, arguments);
+      };
+      etProto.addEventListener = wrappedAddEvent;
+      etProto.removeEventListener = wrappedRemoveEvent;
+      cleanups.push(function () {
+        if (etProto.addEventListener === wrappedAddEvent) etProto.addEventListener = originalAddEvent;
+        if (etProto.removeEventListener === wrappedRemoveEvent) etProto.removeEventListener = originalRemoveEvent;
+      });
+    }
+
     // FileHandles: async_hooks sees them with no user frame, so wrap fs/promises.open.
     var fsp = load('fs/promises');
     var originalOpen = fsp.open;
@@ -265,12 +334,96 @@ export const probeSource = String.raw`(function leakLensProbe(options) {
       if (site === undefined) return promise;
       return promise.then(function (handle) {
         site.created++;
+        patchClose(Object.getPrototypeOf(handle));
         if (site.handles === undefined) site.handles = [];
-        if (site.handles.length < 100000) site.handles.push(new WeakRef(handle));
+        // A handle the program never closes counts as leaked even after GC closed it for us (with a
+        // warning): that is the bug, and under load it runs the process out of descriptors.
+        var entry = { ref: new WeakRef(handle), closed: false };
+        openEntries.set(handle, entry);
+        if (site.handles.length < 100000) site.handles.push(entry);
         return handle;
       });
     };
+    var openEntries = new WeakMap();
+    var handleProto;
+    var originalClose;
+    var wrappedClose = function close() {
+      var entry = openEntries.get(this);
+      if (entry !== undefined) entry.closed = true;
+      return originalClose.apply(this, arguments);
+    };
+    function patchClose(proto) {
+      if (handleProto !== undefined || !proto || typeof proto.close !== 'function') return;
+      handleProto = proto;
+      originalClose = proto.close;
+      proto.close = wrappedClose;
+      cleanups.push(function () { if (handleProto.close === wrappedClose) handleProto.close = originalClose; });
+    }
     fsp.open = wrappedOpen;
+    // Plain descriptors (fs.open / fs.openSync, and the streams built on them) are no async resource
+    // at all: remember who opened each fd until fs.close / fs.closeSync releases it.
+    var openFds = new Map();
+    var fdPatches = [];
+    function patchFs(name, make) {
+      var original = fs[name];
+      if (typeof original !== 'function') return;
+      var wrapped = make(original);
+      fs[name] = wrapped;
+      fdPatches.push(function () { if (fs[name] === wrapped) fs[name] = original; });
+    }
+    function trackFd(fd, stack) {
+      if (typeof fd !== 'number' || removed) return;
+      var site = siteFor('FD', stack);
+      if (site === undefined) return;
+      site.created++;
+      site.live++;
+      var previous = openFds.get(fd);
+      if (previous !== undefined) previous.live--;
+      openFds.set(fd, site);
+    }
+    function releaseFd(fd) {
+      var site = openFds.get(fd);
+      if (site !== undefined) {
+        site.live--;
+        openFds.delete(fd);
+      }
+    }
+    patchFs('open', function (original) {
+      var wrapped = function open() {
+        var args = Array.prototype.slice.call(arguments);
+        var callback = args[args.length - 1];
+        if (removed || typeof callback !== 'function') return original.apply(this, arguments);
+        var stack = captureStack(wrapped);
+        args[args.length - 1] = function (err, fd) {
+          if (!err) trackFd(fd, stack);
+          return callback.apply(this, arguments);
+        };
+        return original.apply(this, args);
+      };
+      return wrapped;
+    });
+    patchFs('openSync', function (original) {
+      var wrapped = function openSync() {
+        var fd = original.apply(this, arguments);
+        if (!removed) trackFd(fd, captureStack(wrapped));
+        return fd;
+      };
+      return wrapped;
+    });
+    patchFs('close', function (original) {
+      return function close(fd) {
+        releaseFd(fd);
+        return original.apply(this, arguments);
+      };
+    });
+    patchFs('closeSync', function (original) {
+      return function closeSync(fd) {
+        releaseFd(fd);
+        return original.apply(this, arguments);
+      };
+    });
+    cleanups.push(function () { for (var i = 0; i < fdPatches.length; i++) fdPatches[i](); openFds.clear(); });
+
     var moduleApi = load('module');
     // ESM named imports of node:fs/promises only see the patch after this.
     if (typeof moduleApi.syncBuiltinESMExports === 'function') moduleApi.syncBuiltinESMExports();
@@ -285,8 +438,7 @@ export const probeSource = String.raw`(function leakLensProbe(options) {
     if (site.handles !== undefined) {
       var alive = [];
       for (var i = 0; i < site.handles.length; i++) {
-        var h = site.handles[i].deref();
-        if (h !== undefined && h.fd !== -1) alive.push(site.handles[i]);
+        if (!site.handles[i].closed) alive.push(site.handles[i]);
       }
       site.handles = alive;
       return alive.length;
@@ -324,6 +476,7 @@ export const probeSource = String.raw`(function leakLensProbe(options) {
       arrayBuffers: mem.arrayBuffers, heapLimit: v8.getHeapStatistics().heap_size_limit, resources: resources, gcs: gcs };
     gcs = [];
     if (withSites && hook !== undefined) {
+      flushPending();
       var list = [];
       for (var s = 0; s < siteList.length; s++) {
         var site = siteList[s];
@@ -353,6 +506,8 @@ export const probeSource = String.raw`(function leakLensProbe(options) {
   // The watchdog timer exists before the hook, so it is never tracked as a site itself.
   var watchdog = setInterval(function () {
     if (Date.now() - lastBeat > options.ttlMs) remove();
+    stride = Math.max(1, Math.ceil(seenThisSecond / stackBudgetPerSecond));
+    seenThisSecond = 0;
   }, Math.min(1000, options.ttlMs));
   watchdog.unref();
   cleanups.push(function () { clearInterval(watchdog); });
@@ -382,5 +537,8 @@ export const presenceExpression = `(function () {
   var events = (typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('events') : require('events'));
   var proto = events.EventEmitter.prototype;
   return { global: globalThis[Symbol.for(${JSON.stringify(probeKey)})] !== undefined,
-    addListenerPatched: proto.addListener.name !== 'addListener' || String(proto.addListener).indexOf('recordListener') >= 0 };
+    addListenerPatched: String(proto.addListener).indexOf('recordListener') >= 0 || String(proto.on).indexOf('recordListener') >= 0
+      || String(EventTarget.prototype.addEventListener).indexOf('captureStack') >= 0,
+    openPatched: String((typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('fs/promises') : require('fs/promises')).open).indexOf('captureStack') >= 0
+      || String((typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('fs') : require('fs')).open).indexOf('captureStack') >= 0 };
 })()`;
