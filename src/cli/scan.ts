@@ -122,7 +122,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   for (const r of parseErrors) io.stderr(`leak-lens: skipped ${path.relative(io.cwd, r.file)}: ${r.parseError}\n`);
   if (options.format !== 'text' || options.output) {
-    io.stderr(`leak-lens: ${files.length} files, ${findings.length} findings, ${parseErrors.length} unparsable, ${Date.now() - started} ms\n`);
+    io.stderr(`leak-lens: ${count(files.length, 'file')}, ${count(findings.length, 'finding')}, ${parseErrors.length} unparsable, ${Date.now() - started} ms\n`);
   }
   return findings.length > 0 ? 1 : 0;
 }
@@ -153,8 +153,9 @@ export function toText(results: LintResult[], cwd: string): string {
     }
   }
   const total = errors + warnings + infos;
-  if (total === 0) lines.push(`No leak patterns found in ${results.length} file${results.length === 1 ? '' : 's'}.`);
-  else lines.push(`✖ ${total} finding${total === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}, ${infos} info) in ${results.length} files`);
+  const files = count(results.length, 'file');
+  if (total === 0) lines.push(`No leak patterns found in ${files}.`);
+  else lines.push(`✖ ${count(total, 'finding')} (${count(errors, 'error')}, ${count(warnings, 'warning')}, ${infos} info) in ${files}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -225,4 +226,9 @@ export function toSarif(results: LintResult[], cwd: string): object {
       }],
     }],
   };
+}
+
+/** "1 file", "2 files". */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

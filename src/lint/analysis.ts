@@ -132,7 +132,8 @@ export function stringValue(node: ts.Node | undefined): string | undefined {
 }
 
 function shorten(text: string, max = 60): string {
-  const oneLine = text.replace(/\s+/g, ' ');
+  // A chained call split over lines (`http\n  .createServer(...)`) reads as `http.createServer(...)`.
+  const oneLine = text.replace(/\s*\n\s*(?=[.?])/g, '').replace(/\s+/g, ' ');
   return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
 }
 
