@@ -149,7 +149,10 @@ export function computeVerdict(
   // Heap size right after a full GC can include pages not yet swept when the machine is busy; live
   // objects that really accumulate also show in the sampler's live-only total. Without that, no leak.
   const sampled = sampledHeap ? afterWarmUp(sampledHeap, start, end) : [];
-  if (heap.leaking && sampled.length >= 5 && trend(sampled).pIncreasing > 0.05) heap.leaking = false;
+  if (heap.leaking && sampled.length >= 5) {
+    const seen = trend(sampled);
+    if (seen.pIncreasing > 0.05 || seen.slopePerMinute < 0.25 * heap.trend.slopePerMinute) heap.leaking = false;
+  }
   // External memory and RSS also saw-tooth with GC (backing stores are freed by it): judge their
   // lower envelope, like the heap's when full GCs are rare.
   const external = judge('external', lowerEnvelope(ok.map((s) => ({ t: s.t, v: s.external }))), minBytesPerMinute, 0.01);
@@ -216,9 +219,12 @@ export { formatBytes };
 export function withHeapSiteEvidence(details: VerdictDetails, hotspots: readonly Hotspot[]): VerdictDetails {
   if (details.verdict.leaking) return details;
   const heap = details.measures.find((m) => m.measure === 'heap');
-  if (!heap || heap.trend.slopePerMinute <= 0) return details;
+  if (!heap || heap.trend.slopePerMinute <= 0 || heap.trend.pIncreasing > 0.2) return details;
   const site = hotspots.find((h) => h.kind === 'heap' && h.score >= 0.9 && (h.growthBytesPerMinute ?? 0) >= minBytesPerMinute);
   if (!site) return details;
+  // Right after attaching, a site with turnover (a full bounded cache) "grows" in the sampler while
+  // its old, unsampled entries are replaced: the baseline must show a fair share of that growth.
+  if (heap.trend.slopePerMinute < 0.25 * (site.growthBytesPerMinute ?? 0)) return details;
   const rate = site.growthBytesPerMinute ?? 0;
   return {
     measures: details.measures,

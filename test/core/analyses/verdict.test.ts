@@ -73,7 +73,7 @@ test('too few samples give no verdict', () => {
 test('a significantly growing heap site turns a noisy rising baseline into a leak, not a falling one', () => {
   const noisy = computeVerdict(samples(40, () => 30 * MB), gcs(8, (i) => 30 * MB + [0, 2, 1, 3, 1, 4, 2, 4][i] * 0.3 * MB), {});
   assert.equal(noisy.verdict.leaking, false, noisy.verdict.summary);
-  const site = { kind: 'heap' as const, location: { file: '/app/a.js', line: 3, column: 1 }, function: 'f', score: 0.97, growthBytesPerMinute: 5 * MB };
+  const site = { kind: 'heap' as const, location: { file: '/app/a.js', line: 3, column: 1 }, function: 'f', score: 0.97, growthBytesPerMinute: 3 * MB };
   const combined = withHeapSiteEvidence(noisy, [site]);
   assert.equal(combined.verdict.leaking, true);
   assert.match(combined.verdict.summary, /\/app\/a\.js:3/);
@@ -88,4 +88,10 @@ test('a rising post-GC size the heap sampler does not see is not called a heap l
   assert.equal(computeVerdict(samples(60, heap), rising, {}, flatSampled).verdict.leaking, false);
   const growingSampled = flatSampled.map((p, i) => ({ t: p.t, v: 5 * MB + i * MB }));
   assert.equal(computeVerdict(samples(60, heap), rising, {}, growingSampled).verdict.leaking, true);
+});
+
+test('a heap site filling up right after attach does not make a flat baseline a leak', () => {
+  const flat = computeVerdict(samples(40, () => 30 * MB), gcs(8, (i) => 30 * MB + (i % 2) * 0.05 * MB), {});
+  const site = { kind: 'heap' as const, location: { file: '/app/a.js', line: 3, column: 1 }, function: 'f', score: 0.99, growthBytesPerMinute: 4 * MB };
+  assert.equal(withHeapSiteEvidence(flat, [site]).verdict.leaking, false);
 });
