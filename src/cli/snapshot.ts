@@ -17,6 +17,7 @@ import { connect, type AttachOptions } from '../inspector/index';
 import { captureHeapSnapshot, estimateCaptureOf } from '../inspector/heapSnapshot';
 import type { InspectorSession } from '../inspector/index';
 import type { CliIo } from './io';
+import { formatBytes } from '../core/format';
 
 const help = `Usage:
   leak-lens snapshot summary <file.heapsnapshot> [--json] [--top N]
@@ -256,14 +257,6 @@ function display(path: string, cwd: string): string {
   return rel.startsWith('..') || rel === '' ? path : rel;
 }
 
-/** "1.5 MB"; bytes are binary units. */
-export function formatBytes(bytes: number): string {
-  const abs = Math.abs(bytes);
-  if (abs >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
-  if (abs >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
-  if (abs >= 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${Math.round(bytes)} B`;
-}
 
 function formatCount(n: number): string {
   return n.toLocaleString('en-US');

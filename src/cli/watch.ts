@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { MemorySample, WatchReport } from '../core/report';
-import { formatBytes, formatDuration } from '../core/analyses/verdict';
+import { formatBytes, formatDuration, verdictHeadline } from '../core/format';
 import { UsageError } from '../shared/errors';
 import type { AttachOptions, Watch, WatchEnd, WatchOptions } from '../inspector/index';
 import { watch } from '../inspector/index';
@@ -108,7 +108,7 @@ export function formatReport(report: WatchReport, top = 10): string {
   const v = report.verdict;
   const lines = [
     `${report.target.address}${report.target.pid ? ` (pid ${report.target.pid}, node ${report.target.nodeVersion ?? '?'})` : ''}, watched ${Math.round(report.durationSeconds)} s`,
-    `Verdict: ${v.leaking ? 'LEAKING' : 'not leaking'} (confidence ${Math.round(v.confidence * 100)}%): ${v.summary}`,
+    `Verdict: ${verdictHeadline(v)}`,
   ];
   if (v.projectedOutOfMemory) {
     const p = v.projectedOutOfMemory;

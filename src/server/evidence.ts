@@ -3,6 +3,7 @@
  * the server decides when to republish.
  */
 import * as path from 'node:path';
+import { hotspotGrowth } from '../core/format';
 import type { Hotspot } from '../core/report';
 import type { Finding } from '../lint/types';
 import { RUNTIME_EVIDENCE_LINE_TOLERANCE } from '../protocol/lsp';
@@ -62,33 +63,7 @@ export function fileKey(file: string): string {
  * growing resource count, ` — confirmed at runtime: +1.2 MB/min` for growing bytes.
  */
 export function evidenceSuffix(hotspot: Hotspot): string {
-  return ` — confirmed at runtime: ${describeGrowth(hotspot)}`;
+  // The same wording as the Leak Hotspots view and the CodeLens, so one number reads the same everywhere.
+  return ` — confirmed at runtime: ${hotspotGrowth(hotspot) || 'growing'}`;
 }
 
-function describeGrowth(hotspot: Hotspot): string {
-  if (hotspot.countGrowthPerMinute !== undefined && Number.isFinite(hotspot.countGrowthPerMinute)) {
-    const what = hotspot.resourceType ?? (hotspot.kind === 'heap' ? 'objects' : hotspot.kind);
-    return `${signed(roundCount(hotspot.countGrowthPerMinute))} ${what}/min`;
-  }
-  if (hotspot.growthBytesPerMinute !== undefined && Number.isFinite(hotspot.growthBytesPerMinute)) {
-    return `${hotspot.growthBytesPerMinute < 0 ? '-' : '+'}${formatBytes(Math.abs(hotspot.growthBytesPerMinute))}/min`;
-  }
-  if (hotspot.liveCount !== undefined) return `${hotspot.liveCount} live`;
-  return 'growing';
-}
-
-function roundCount(value: number): number {
-  return Math.abs(value) >= 10 ? Math.round(value) : Math.round(value * 10) / 10;
-}
-
-function signed(value: number): string {
-  return value < 0 ? String(value) : `+${value}`;
-}
-
-/** 1.2 MB, 340 KB, 512 B: decimal units like the watch report's summaries. */
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
-  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
-  if (bytes >= 1e3) return `${Math.round(bytes / 1e3)} KB`;
-  return `${Math.round(bytes)} B`;
-}

@@ -40,7 +40,7 @@ test('a hotspot within ±2 lines of the same (normalised) file confirms; the mos
 test('the suffix says counts per minute for resources and bytes per minute for heap', () => {
   assert.equal(evidenceSuffix(hotspot(1, { countGrowthPerMinute: 240.4, resourceType: 'Timeout' })), ' — confirmed at runtime: +240 Timeout/min');
   assert.equal(evidenceSuffix(hotspot(1, { kind: 'heap', growthBytesPerMinute: 1_234_567 })), ' — confirmed at runtime: +1.2 MB/min');
-  assert.equal(evidenceSuffix(hotspot(1, { kind: 'socket', countGrowthPerMinute: 2.25 })), ' — confirmed at runtime: +2.3 socket/min');
+  assert.equal(evidenceSuffix(hotspot(1, { kind: 'socket', countGrowthPerMinute: 2.25 })), ' — confirmed at runtime: +2.3 sockets/min');
 });
 
 test('diagnostics are 0-based, carry source, code, docs link and related information; confirmed ones are errors', () => {
@@ -56,5 +56,5 @@ test('diagnostics are 0-based, carry source, code, docs link and related informa
   ]);
   const confirmed = findingToDiagnostic(finding, { index: 3, version: 5, docsUrl, confirmedBy: hotspot(10, { kind: 'heap', growthBytesPerMinute: 5e5 }) });
   assert.equal(confirmed.severity, 1);
-  assert.equal(confirmed.message, 'interval never cleared — confirmed at runtime: +500 KB/min');
+  assert.equal(confirmed.message, 'interval never cleared — confirmed at runtime: +488 KB/min');
 });

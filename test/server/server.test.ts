@@ -154,7 +154,7 @@ test('runtime evidence confirms a finding (suffix, Error severity) and an empty 
       hotspots: [{ ...hotspot, countGrowthPerMinute: undefined, resourceType: undefined, kind: 'heap', growthBytesPerMinute: 1_200_000 }],
     });
     const [bytes] = ours(await client.waitForDiagnostics(uri, (ds) => ours(ds)[0]?.message.includes('confirmed') ?? false));
-    assert.match(bytes.message, / — confirmed at runtime: \+1\.2 MB\/min$/);
+    assert.match(bytes.message, / — confirmed at runtime: \+1\.1 MB\/min$/, "binary units, like the hotspot tree");
     const publishesWithElsewhere = client.publishes.filter((p) => p.params.uri === uri).map((p) => ours(p.params.diagnostics)[0]?.message ?? '');
     assert.equal(publishesWithElsewhere.filter((m) => m.includes('+1 Timeout/min')).length, 0, 'a hotspot 3 lines away confirms nothing');
   } finally {

@@ -6,6 +6,7 @@
 import type { Hotspot, MemorySample, ProjectedOutOfMemory, Verdict } from '../report';
 import type { Point, Trend } from './trend';
 import { hasPlateaued, trend } from './trend';
+import { formatBytes, formatDuration } from '../format';
 
 /** A full (mark-sweep) GC and the heap used right after it. */
 export interface MajorGc {
@@ -85,13 +86,6 @@ function judge(measure: string, points: Point[], minPerMinute: number, relativeT
   return { measure, leaking, trend: t, plateaued, current };
 }
 
-function formatBytes(bytes: number): string {
-  const abs = Math.abs(bytes);
-  if (abs >= 1024 * 1024 * 1024) return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
-  if (abs >= 1024 * 1024) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
-  if (abs >= 1024) return `${(bytes / 1024).toFixed(0)} KB`;
-  return `${Math.round(bytes)} B`;
-}
 
 function formatP(p: number): string {
   return p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`;
@@ -199,16 +193,7 @@ function round(value: number, digits: number): number {
   return Math.round(value * f) / f;
 }
 
-/** "3 h 20 min", "12 min", "45 s". */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return 'never';
-  if (seconds >= 86400) return `${(seconds / 86400).toFixed(1)} days`;
-  if (seconds >= 3600) return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
-  if (seconds >= 60) return `${Math.round(seconds / 60)} min`;
-  return `${Math.round(seconds)} s`;
-}
 
-export { formatBytes };
 
 /**
  * Adds the heap sampler's evidence to a verdict: live objects from one allocation site that keep
