@@ -169,7 +169,11 @@ export class HeapSnapshot {
       type === t.number ||
       type === t.string ||
       type === t.concatenatedString ||
-      type === t.slicedString
+      type === t.slicedString ||
+      // V8's own structures reported as objects: "system / Context" (closure scopes),
+      // "system / Map", "system / AllocationSite"... A leak's Contexts retain the leaked objects,
+      // so ranked first they would hide the user's constructor that actually grows.
+      (type === t.object && this.name(node).startsWith('system / '))
     );
   }
 
