@@ -39,7 +39,7 @@ const allowed: Record<string, string[]> = {
   server: ['shared', 'core', 'lint', 'protocol', 'server'],
   extension: ['shared', 'core', 'lint', 'inspector', 'protocol', 'extension'],
   webview: ['protocol', 'webview'],
-  cli: ['shared', 'core', 'lint', 'inspector', 'cli'],
+  cli: ['shared', 'core', 'lint', 'inspector', 'worker', 'cli'],
   worker: ['shared', 'core', 'protocol', 'worker'],
 };
 

@@ -7,15 +7,15 @@
  * The CLI is its own process, so it runs the engine in-process (the extension uses the worker).
  * Exit code 0 on success, 2 for usage, I/O, attach or parse errors.
  */
-import { createWriteStream, mkdirSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { once } from 'node:events';
 import { join, relative, resolve } from 'node:path';
-import { diffJob, summaryJob, type ChunkSource, type DiffReport, type JobProgress, type LeakGroup, type SummaryReport } from '../core/snapshot/index';
-import { LeakLensError, UsageError } from '../shared/errors';
+import { diffJob, summaryJob, type DiffReport, type JobProgress, type LeakGroup, type SummaryReport } from '../core/snapshot/index';
+import { UsageError } from '../shared/errors';
 import { connect, type AttachOptions } from '../inspector/index';
 import { captureHeapSnapshot, estimateCaptureOf } from '../inspector/heapSnapshot';
 import type { InspectorSession } from '../inspector/index';
+import { fileSource } from '../worker/fileSource';
 import type { CliIo } from './io';
 import { formatBytes } from '../core/format';
 
@@ -100,37 +100,6 @@ function parseArgs(argv: string[]): Args {
     }
   }
   return args;
-}
-
-/**
- * Reads a file in 1 MiB chunks into one reused buffer: the parser consumes each chunk before the
- * next read, and a fresh buffer per chunk would leave the GC a gigabyte of garbage on big files.
- */
-async function* readChunks(file: string, chunkBytes = 1024 * 1024): AsyncGenerator<Uint8Array> {
-  const handle = await open(file, 'r');
-  try {
-    const buffer = new Uint8Array(chunkBytes);
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, chunkBytes, null);
-      if (bytesRead === 0) return;
-      yield buffer.subarray(0, bytesRead);
-    }
-  } finally {
-    await handle.close();
-  }
-}
-
-/** A file as a chunk source. @throws LeakLensError('IO') when it cannot be read. */
-export function fileSource(file: string): ChunkSource {
-  let sizeBytes: number;
-  try {
-    const stat = statSync(file);
-    if (!stat.isFile()) throw new Error('not a file');
-    sizeBytes = stat.size;
-  } catch (e) {
-    throw new LeakLensError('IO', `cannot read ${file}: ${(e as Error).message}`, { cause: e });
-  }
-  return { name: file, sizeBytes, chunks: () => readChunks(file) };
 }
 
 export async function run(argv: string[], io: CliIo): Promise<number> {

@@ -3,8 +3,6 @@
  * parsing a gigabyte never blocks the extension host. Reads files in chunks with fs streams; answers
  * every request of `src/protocol/snapshot.ts` with `{ id, ok }` or `{ id, error }`.
  */
-import { statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
 import {
   diffJob,
@@ -14,40 +12,11 @@ import {
   toCodeLocation,
   toSummaryReport,
   type AnalyzedSnapshot,
-  type ChunkSource,
   type JobProgress,
 } from '../core/snapshot/index';
 import { LeakLensError, toWireError } from '../shared/errors';
+import { fileSource } from './fileSource';
 import type { ObjectDetails, SnapshotWorkerReply, SnapshotWorkerRequest } from '../protocol/snapshot';
-
-/**
- * Reads a file in 1 MiB chunks into one reused buffer: the parser consumes each chunk before the
- * next read, and a fresh buffer per chunk would leave the GC a gigabyte of garbage on big files.
- */
-async function* readChunks(file: string, chunkBytes = 1024 * 1024): AsyncGenerator<Uint8Array> {
-  const handle = await open(file, 'r');
-  try {
-    const buffer = new Uint8Array(chunkBytes);
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, chunkBytes, null);
-      if (bytesRead === 0) return;
-      yield buffer.subarray(0, bytesRead);
-    }
-  } finally {
-    await handle.close();
-  }
-}
-
-/** A file as a chunk source. @throws LeakLensError('IO') */
-export function fileSource(file: string): ChunkSource {
-  let sizeBytes: number;
-  try {
-    sizeBytes = statSync(file).size;
-  } catch (e) {
-    throw new LeakLensError('IO', `cannot read ${file}: ${(e as Error).message}`, { cause: e });
-  }
-  return { name: file, sizeBytes, chunks: () => readChunks(file) };
-}
 
 /** Request handling, separate from the port so it can be driven directly. */
 export class SnapshotWorkerHost {
