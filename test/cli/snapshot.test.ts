@@ -10,18 +10,30 @@ import type { CliIo } from '../../src/cli/io';
 import type { DiffReport, SummaryReport } from '../../src/core/snapshot/index';
 import { fixtureDir, leakyRecordLine, repoRoot, threeSnapshots } from '../core/snapshot/targets';
 
-/** The ws:// URL a child started with --inspect=127.0.0.1:0 prints on stderr. */
+/**
+ * The ws:// URL a child started with --inspect=127.0.0.1:0 prints on stderr, once the child has also
+ * said (over IPC) that its module body ran: the URL is printed before any user code runs, and a
+ * snapshot taken that early would count the fixture's own module-level Map as new.
+ */
 function inspectorUrl(child: ChildProcess): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     let text = '';
-    const timer = setTimeout(() => reject(new Error(`no inspector URL in: ${text}`)), 10_000);
+    let url: string | undefined;
+    let ready = false;
+    const timer = setTimeout(() => reject(new Error(`no inspector URL and ready message; stderr: ${text}`)), 10_000);
+    const settle = () => {
+      if (!url || !ready) return;
+      clearTimeout(timer);
+      resolve(url);
+    };
+    child.on('message', (m: { ready?: boolean }) => {
+      ready ||= m.ready === true;
+      settle();
+    });
     child.stderr!.on('data', (d: Buffer) => {
       text += d.toString();
-      const m = /ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/.exec(text);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[0]);
-      }
+      url ??= /ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/.exec(text)?.[0];
+      settle();
     });
   });
 }
@@ -125,7 +137,7 @@ test('leaks takes three snapshots of a process that leaks on its own and finds t
     // Enough per tick that the leak outweighs what the inspector session itself allocates, even when
     // a loaded machine runs the timer only a few times per period.
     env: { ...process.env, LEAK_EVERY_MS: '10', LEAK_BATCH: '1000' },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   try {
     const url = await inspectorUrl(child);

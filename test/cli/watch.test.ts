@@ -30,7 +30,7 @@ test('watch --url writes the report contract and exits 1 on a leak', async () =>
     await load(target.port, { requests: 2400, perSecond: 300 });
     const code = await running;
     assert.equal(code, 1, io.err + io.out);
-    assert.match(io.out, /Verdict: LEAKING/);
+    assert.match(io.out, /Verdict: Leaking \(\d+% confidence\)/);
     assert.match(io.out, /timer-cache\.js:8:/);
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
     assert.equal(report.target.pid, target.child.pid);
