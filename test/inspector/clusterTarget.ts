@@ -3,8 +3,27 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { poll, targetsDir } from './targets';
 
-/** Starts the cluster fixture in its own process group, so `stop` kills primary and workers at once. */
-export async function startCluster(): Promise<{ pid: number; wsUrl: string; port: number; stop(): void }> {
+interface RunningCluster {
+  pid: number;
+  wsUrl: string;
+  port: number;
+  stop(): void;
+}
+
+/**
+ * Starts the cluster fixture in its own process group, so `stop` kills primary and workers at once.
+ * Workers take the inspector ports right after the primary's random one, and on a busy machine one
+ * of those can be in use (the worker then runs without an inspector): that start is retried.
+ */
+export async function startCluster(): Promise<RunningCluster> {
+  for (let attempt = 1; ; attempt++) {
+    const started = await startOnce();
+    if (started !== 'port-taken') return started;
+    if (attempt === 3) throw new Error('a worker inspector port was taken on three starts in a row');
+  }
+}
+
+async function startOnce(): Promise<RunningCluster | 'port-taken'> {
   const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', join(targetsDir, 'cluster.js'), '0'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stderr = '';
   let stdout = '';
@@ -18,7 +37,12 @@ export async function startCluster(): Promise<{ pid: number; wsUrl: string; port
     }
   };
   try {
-    await poll(() => /listening on \d+/.test(stdout) && (stderr.match(/ws:\/\//g) ?? []).length >= 3, 10_000, () => `cluster did not start: ${stderr}`);
+    const portTaken = () => /Starting inspector on \S+ failed: address already in use/.test(stderr);
+    await poll(() => portTaken() || (/listening on \d+/.test(stdout) && (stderr.match(/ws:\/\//g) ?? []).length >= 3), 10_000, () => `cluster did not start: ${stderr}`);
+    if (portTaken()) {
+      stop();
+      return 'port-taken';
+    }
   } catch (e) {
     stop();
     throw e;
