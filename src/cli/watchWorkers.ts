@@ -60,7 +60,8 @@ export async function watchWorkersFor(attach: AttachOptions, options: WatchOptio
   const primaryEnded = new Promise<void>((resolveEnd) => cluster.primary.onDidEnd(() => resolveEnd()));
   targets.forEach((w, i) => {
     w.onDidUpdateReport((r) => (states[i].report = r));
-    w.onDidEnd(() => (states[i].ended = true));
+    // Our own detach also ends each watch; only a target that went away counts as ended.
+    w.onDidEnd((end) => (states[i].ended = end.reason !== 'detached'));
     // The primary's tick paces the line; the workers' ticks only update their part of it.
     w.onDidSample((sample) => {
       states[i].sample = sample;
