@@ -1,5 +1,5 @@
 /**
- * `leak-lens watch (--port N [--host H] | --url ws://… | --pid N) [--duration S] [--interval S] [--json FILE]`:
+ * `leak-lens watch (--port N [--host H] | --url ws://… | --pid N) [--duration S] [--interval S] [--json FILE] [--workers]`:
  * attaches, shows a live one-line status on stderr, detaches at the end or on Ctrl-C, prints the
  * verdict and hotspots, and writes the JSON report. Exit code 0 no leak, 1 leak, 2 usage or attach error.
  */
@@ -11,6 +11,7 @@ import { UsageError } from '../shared/errors';
 import type { AttachOptions, Watch, WatchEnd, WatchOptions } from '../inspector/index';
 import { watch } from '../inspector/index';
 import type { CliIo } from './io';
+import { formatWorkers, watchWorkersFor } from './watchWorkers';
 
 const help = `Usage: leak-lens watch (--port N [--host H] | --url ws://… | --pid N) [options]
 
@@ -24,6 +25,9 @@ leaks and which lines create what keeps growing.
   --duration S      seconds to watch (default 60)
   --interval S      seconds between samples (default 1)
   --json FILE       write the report as JSON
+  --workers         the target is a cluster primary: also watch each of its workers (the report
+                    leads with the primary or the first leaking worker, lists the others under
+                    "workers" and merges all hotspots)
   --no-sites        do not track creation sites of timers, sockets, handles and listeners
   --allow-remote    allow a non-loopback host (the inspector runs any code it is sent)
 `;
@@ -34,6 +38,8 @@ export interface WatchArgs {
   intervalSeconds: number;
   json?: string;
   trackCreationSites: boolean;
+  /** Also watch the target's cluster workers. */
+  workers?: boolean;
 }
 
 function numberArg(name: string, value: string | undefined, integer: boolean): number {
@@ -79,6 +85,9 @@ export function parseWatchArgs(argv: string[]): WatchArgs | 'help' {
       case '--json':
         args.json = value();
         if (!args.json) throw new UsageError('--json needs a file name');
+        break;
+      case '--workers':
+        args.workers = true;
         break;
       case '--no-sites':
         args.trackCreationSites = false;
@@ -190,12 +199,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const logger = { debug() {}, info() {}, warn: (m: string) => io.stderr(`leak-lens: ${m}\n`), error: (m: string) => io.stderr(`leak-lens: ${m}\n`) };
-  const { report } = await watchFor(
-    { ...args.attach, logger },
-    { durationSeconds: args.durationSeconds, intervalMs: args.intervalSeconds * 1000, trackCreationSites: args.trackCreationSites, logger },
-    io,
-  );
-  io.stdout(formatReport(report));
+  const options = { durationSeconds: args.durationSeconds, intervalMs: args.intervalSeconds * 1000, trackCreationSites: args.trackCreationSites, logger };
+  const report = args.workers ? await watchWorkersFor({ ...args.attach, logger }, options, io) : (await watchFor({ ...args.attach, logger }, options, io)).report;
+  io.stdout(formatReport(report) + formatWorkers(report));
   if (args.json) {
     const file = resolve(io.cwd, args.json);
     writeFileSync(file, JSON.stringify(report, null, 2) + '\n');

@@ -82,6 +82,11 @@ export interface WatchReport {
   durationSeconds: number;
   verdict: Verdict;
   hotspots: Hotspot[];
+  /**
+   * Cluster watches only (`watch --workers`): the report of every watched process other than the one
+   * the top level describes. The top-level hotspots then merge all of them.
+   */
+  workers?: WatchReport[];
 }
 
 /**

@@ -139,7 +139,8 @@ export function commandLine(pid: number): string | undefined {
   }
 }
 
-function isNodeProcess(pid: number): boolean {
+/** True when the process runs a node binary. @throws when it is gone or unreadable. */
+export function isNodeProcess(pid: number): boolean {
   try {
     const exe = readlinkSync(`/proc/${pid}/exe`);
     return /(^|\/)(node|nodejs)(\d+)?$/.test(exe);
