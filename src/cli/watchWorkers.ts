@@ -3,7 +3,7 @@
  * line for all, and one combined report (see core/clusterReport.ts).
  */
 import type { MemorySample, WatchReport } from '../core/report';
-import { formatBytes } from '../core/analyses/verdict';
+import { formatBytes } from '../core/format';
 import type { AttachOptions, ClusterWatch, Watch, WatchOptions } from '../inspector/index';
 import { watchCluster } from '../inspector/index';
 import type { CliIo } from './io';
