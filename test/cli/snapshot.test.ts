@@ -111,7 +111,6 @@ test('take captures a snapshot of a live process over the inspector, then summar
   const child = fork(join(fixtureDir, 'leaky.js'), [], { execArgv: ['--inspect=127.0.0.1:0'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   try {
     const url = await inspectorUrl(child);
-    await new Promise<void>((resolve) => child.once('message', () => resolve()));
     await new Promise<void>((resolve) => {
       child.once('message', () => resolve());
       child.send({ cmd: 'leak', count: 321 });
