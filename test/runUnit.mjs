@@ -21,7 +21,7 @@ if (files.length === 0) {
   console.error('no test files found under out/test: run `npm run compile-tests` first');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...process.argv.slice(2), ...files], {
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=300000', ...process.argv.slice(2), ...files], {
   stdio: 'inherit',
 });
 process.exit(result.status ?? 1);

@@ -3,7 +3,7 @@
  * line for all, and one combined report (see core/clusterReport.ts).
  */
 import type { MemorySample, WatchReport } from '../core/report';
-import { formatBytes } from '../core/format';
+import { formatBytes, verdictHeadline } from '../core/format';
 import type { AttachOptions, ClusterWatch, Watch, WatchOptions } from '../inspector/index';
 import { watchCluster } from '../inspector/index';
 import type { CliIo } from './io';
@@ -33,7 +33,7 @@ export function formatWorkers(report: WatchReport): string {
   if (!report.workers?.length) return '';
   const lines = ['Also watched:'];
   for (const w of report.workers) {
-    lines.push(`  pid ${w.target.pid ?? '?'} (${w.target.address}): ${w.verdict.leaking ? 'LEAKING' : 'not leaking'}: ${w.verdict.summary}`);
+    lines.push(`  pid ${w.target.pid ?? '?'} (${w.target.address}): ${verdictHeadline(w.verdict)}`);
   }
   return lines.join('\n') + '\n';
 }

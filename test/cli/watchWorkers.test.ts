@@ -23,7 +23,7 @@ test('watch --workers reports the leaking workers of a cluster and exits 1', asy
     assert.match(io.err, /watching the primary \(pid \d+\) and 2 workers/);
     assert.match(io.err, /primary [\d.]+ \w+ (ok|LEAK\?|…) \| \d+ /);
     assert.doesNotMatch(io.err, /exited while watched/);
-    assert.match(io.out, /Verdict: LEAKING/);
+    assert.match(io.out, /Verdict: Leaking \(\d+% confidence\)/);
     assert.match(io.out, /Also watched:\n(  pid \d+ .*\n){2}/);
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as WatchReport;
     assert.equal(report.verdict.leaking, true);
