@@ -43,7 +43,12 @@ const BATCH = 1 << 16;
 const textDecoder = new TextDecoder('utf-8', { fatal: false });
 const textEncoder = new TextEncoder();
 
-/** A typed array that grows by doubling; sized exactly when the header gives the count. */
+/**
+ * A typed array that grows by doubling; sized exactly when the header gives the count.
+ * GrowableU32 and GrowableU8 are two copies on purpose: the tokenizer writes every number of the
+ * snapshot through them, and one class over `Uint32Array | Uint8Array` would make those writes
+ * polymorphic. Merge them only with the snapshot benchmark (bench/snapshot/run.mjs) in hand.
+ */
 class GrowableU32 {
   data: Uint32Array;
   length = 0;
