@@ -17,7 +17,9 @@ export type FunctionLike =
   | ts.GetAccessorDeclaration
   | ts.SetAccessorDeclaration;
 
-export type RepeatedKind = 'request' | 'message' | 'connection' | 'timer' | 'cron' | 'loop' | 'event' | 'mount' | 'constructor';
+export type RepeatedKind = 'request' | 'message' | 'connection' | 'timer' | 'cron' | 'loop' | 'event' | 'mount' | 'constructor' | 'test'
+  /** A function with no handler registration in sight that callers may call any number of times: a method, an exported operation, a helper called from several places. */
+  | 'call';
 
 /** Code that runs many times over a process's life. `label` reads "app.get('/orders')". */
 export interface RepeatedScope {
@@ -83,7 +85,13 @@ const routeDecorators: Record<string, RepeatedKind> = {
 };
 /** Every callee name `registration` can accept: anything else is rejected before building labels. */
 const registrationNames = new Set(['CronJob', 'Worker', 'setInterval', 'useEffect', 'useLayoutEffect', 'schedule', 'scheduleJob',
-  'createServer', 'createSecureServer', 'on', 'addListener', 'prependListener', 'addEventListener', ...httpVerbs, ...consumerMethods]);
+  'createServer', 'createSecureServer', 'on', 'addListener', 'prependListener', 'addEventListener', 'tap', 'tapAsync', 'tapPromise',
+  'beforeEach', 'afterEach', 'it', 'test', ...httpVerbs, ...consumerMethods]);
+/**
+ * Names of functions that set something up once (or tear it down): a method or exported function
+ * named like this is not assumed to run per call. Matched on the whole name or its first word.
+ */
+const onceNames = /^(constructor|init|initiali[sz]e|setup|setUp|start|main|run|bootstrap|boot|listen|connect|open|create|make|build|configure|config|register|install|mount|load|plugin|apply|activate|attach|prepare|define|close|destroy|stop|dispose|shutdown|end|terminate|quit|disconnect|teardown|tearDown|unref|ref)(?![a-z])/;
 const nextRouteNames = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 
 export function isFunctionLike(node: ts.Node): node is FunctionLike {
@@ -441,7 +449,7 @@ export class FileAnalysis {
     this.inProgress.add(fn);
     let result: RepeatedScope | undefined;
     try {
-      result = this.directlyRepeated(fn) ?? this.calledFromRepeated(fn);
+      result = this.directlyRepeated(fn) ?? this.calledFromRepeated(fn) ?? this.callableRepeatedly(fn);
     } finally {
       this.inProgress.delete(fn);
     }
@@ -543,6 +551,108 @@ export class FileAnalysis {
     return undefined;
   }
 
+  /**
+   * The fallback of the model: a function nobody registers as a handler may still run many times.
+   * Methods (of classes and object literals) run once per call on a long-lived object; exported
+   * functions once per caller's call; a helper called from two places or from a loop more than
+   * once. Functions named like one-time set-up or teardown (`start`, `init`, `createX`, `close`)
+   * are not assumed to repeat.
+   */
+  private callableRepeatedly(fn: FunctionLike): RepeatedScope | undefined {
+    if (ts.isConstructorDeclaration(fn) || ts.isGetAccessor(fn) || ts.isSetAccessor(fn)) return undefined;
+    const name = this.functionName(fn) || this.propertyName(fn);
+    if (!name || onceNames.test(name)) return undefined;
+    if (ts.isMethodDeclaration(fn)) {
+      const owner = fn.parent;
+      if (ts.isClassLike(owner)) return { kind: 'call', label: `${owner.name?.text ?? 'class'}.${name}()`, node: fn.name };
+      return { kind: 'call', label: `method ${name}()`, node: fn.name };
+    }
+    if (this.propertyName(fn)) return { kind: 'call', label: `method ${name}()`, node: fn };
+    if (this.isExported(fn, name)) return { kind: 'call', label: `exported ${name}()`, node: ts.isFunctionDeclaration(fn) && fn.name ? fn.name : fn };
+    const calls = (this.callsByName.get(name) ?? []).filter((c) => !isWithin(c, fn));
+    const inLoop = calls.find((c) => loopAround(c, fn));
+    if (calls.length >= 2 || inLoop) {
+      const site = inLoop ?? calls[1];
+      return { kind: 'call', label: `${name}(), called ${inLoop ? 'in a loop' : `${calls.length} times`}`, node: site };
+    }
+    return undefined;
+  }
+
+  /** `{ m: function () {} }` / `{ m: () => {} }` / `obj.m = function () {}`: the property name. */
+  private propertyName(fn: FunctionLike): string | undefined {
+    const p = fn.parent;
+    if (!p || !(ts.isFunctionExpression(fn) || ts.isArrowFunction(fn))) return undefined;
+    if (ts.isPropertyAssignment(p) && p.initializer === fn && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) return p.name.text;
+    if (ts.isBinaryExpression(p) && p.right === fn && ts.isPropertyAccessExpression(p.left)
+      && !/^(module\.)?exports\./.test(p.left.getText(this.sourceFile))) return p.left.name.text;
+    return undefined;
+  }
+
+  private exportedNames?: Set<string>;
+
+  /** Whether a module-level function is exported (ES `export`, `exports.x =`, `module.exports = { x }` / `= x`). */
+  private isExported(fn: FunctionLike, name: string): boolean {
+    if (!ts.isSourceFile(this.enclosingFunction(fn))) return false;
+    if (ts.isFunctionDeclaration(fn) && hasExport(fn)) return true;
+    const p = fn.parent;
+    if (p && ts.isVariableDeclaration(p) && p.parent?.parent && ts.isVariableStatement(p.parent.parent) && hasExport(p.parent.parent)) return true;
+    if (p && ts.isBinaryExpression(p) && /^(module\.)?exports(\.\w+)?$/.test(p.left.getText(this.sourceFile))) return true;
+    if (!this.exportedNames) {
+      const names = new Set<string>();
+      for (const st of this.sourceFile.statements) {
+        if (ts.isExportDeclaration(st) && st.exportClause && ts.isNamedExports(st.exportClause)) {
+          for (const el of st.exportClause.elements) names.add((el.propertyName ?? el.name).getText(this.sourceFile));
+        } else if (ts.isExportAssignment(st) && ts.isIdentifier(st.expression)) names.add(st.expression.text);
+        else if (ts.isExpressionStatement(st) && ts.isBinaryExpression(st.expression) && st.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken
+          && /^(module\.)?exports(\.\w+)?$/.test(st.expression.left.getText(this.sourceFile))) {
+          const r = skipOuter(st.expression.right);
+          if (ts.isIdentifier(r)) names.add(r.text);
+          else if (ts.isObjectLiteralExpression(r)) {
+            for (const prop of r.properties) {
+              if (ts.isShorthandPropertyAssignment(prop)) names.add(prop.name.text);
+              else if (ts.isPropertyAssignment(prop) && ts.isIdentifier(prop.initializer)) names.add(prop.initializer.text);
+            }
+          }
+        }
+      }
+      this.exportedNames = names;
+    }
+    return this.exportedNames.has(name);
+  }
+
+  /**
+   * Whether an emitter/collection expression outlives one run of `scope`: what `outlives` says, plus
+   * what the kind of repetition implies. Fields of `this` outlive a method call; a per-call
+   * function's parameters belong to its caller; a loop iteration is outlived by everything declared
+   * outside the loop body.
+   */
+  outlivesScope(expr: ts.Expression, scope: RepeatedScope): { longLived: boolean; name: string } {
+    const fn = scope.fn;
+    if (!fn) return { longLived: false, name: '' };
+    let root = skipOuter(expr);
+    while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = skipOuter(root.expression);
+    const text = skipOuter(expr).getText(this.sourceFile).replace(/\s+/g, '');
+    if (root.kind === ts.SyntaxKind.ThisKeyword) {
+      const method = this.enclosingFunction(expr);
+      // `this` in an arrow belongs to the method around it; only a constructor's object is new.
+      let owner: ts.Node = method;
+      while (ts.isArrowFunction(owner)) owner = this.enclosingFunction(owner);
+      const longLived = text !== 'this' && (ts.isMethodDeclaration(owner) || (scope.kind === 'call' && !ts.isConstructorDeclaration(owner)));
+      return { longLived, name: text };
+    }
+    if (!ts.isIdentifier(root)) return { longLived: false, name: '' };
+    if (scope.kind === 'loop' && !isFunctionLike(fn)) {
+      const declared = this.declarationScope(root.text, root);
+      return { longLived: !!declared && !isWithin(declared, fn), name: text };
+    }
+    if (scope.kind === 'call' && isFunctionLike(fn) && fn.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === (root as ts.Identifier).text)
+      && this.declarationScope(root.text, root) === fn) {
+      return { longLived: true, name: `${text} (the caller's)` };
+    }
+    const r = this.outlives(expr, fn);
+    return { ...r, name: r.longLived ? text : r.name };
+  }
+
   private bindingName(fn: FunctionLike): string | undefined {
     if (ts.isFunctionDeclaration(fn) && fn.name) return fn.name.text;
     const p = fn.parent;
@@ -571,6 +681,13 @@ export class FileAnalysis {
       return undefined;
     }
     if (method === 'setInterval') return { kind: 'timer', label: `setInterval callback`, node: call };
+    if ((method === 'beforeEach' || method === 'afterEach' || method === 'it' || method === 'test') && ts.isIdentifier(callee)) {
+      return { kind: 'test', label, node: call };
+    }
+    // webpack/tapable hooks: `compiler.hooks.done.tap('name', fn)` runs on every build.
+    if ((method === 'tap' || method === 'tapAsync' || method === 'tapPromise') && ts.isPropertyAccessExpression(callee)) {
+      return { kind: 'event', label, node: call };
+    }
     // React effects run on every mount (and re-run on dependency changes): cleanup belongs in the returned function.
     if ((method === 'useEffect' || method === 'useLayoutEffect') && args[0] === fn) return { kind: 'mount', label: method, node: call };
     if (method === 'schedule' || method === 'scheduleJob') return { kind: 'cron', label, node: call };
@@ -606,6 +723,17 @@ export class FileAnalysis {
     }
     return undefined;
   }
+}
+
+/** A loop statement between `node` and `stop` (the node runs once per iteration). */
+function loopAround(node: ts.Node, stop: ts.Node): boolean {
+  for (let cur = node.parent; cur && cur !== stop; cur = cur.parent) {
+    if (isFunctionLike(cur)) return false;
+    if (ts.isForStatement(cur) || ts.isForOfStatement(cur) || ts.isForInStatement(cur) || ts.isWhileStatement(cur) || ts.isDoStatement(cur)) {
+      return isWithin(node, cur.statement);
+    }
+  }
+  return false;
 }
 
 function loopLabel(loop: ts.Node): string {

@@ -13,6 +13,8 @@ const runsWords: Record<RepeatedScope['kind'], string> = {
   event: 'runs on every event',
   mount: 'runs on every mount',
   constructor: 'runs per construction',
+  test: 'runs for every test',
+  call: 'runs on every call',
 };
 
 /** "a" or "an" before a word. */

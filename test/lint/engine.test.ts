@@ -87,7 +87,7 @@ test('quick fixes apply cleanly and remove the finding', () => {
     { file: '/w/a.js', code: `const NodeCache = require('node-cache');\n${E}app.get('/o', (req, res) => {\n  const cache = new NodeCache({ stdTTL: 60 });\n  res.json(cache.keys());\n});`, title: /Hoist/ },
     { file: '/w/a.js', code: `${E}const seen = new Map();\napp.get('/t', (req, res) => {\n  seen.set(req.query.s, 1);\n  res.end();\n});`, title: /Bound/ },
     { file: '/w/a.js', code: `${E}const log = [];\napp.use((req, res, next) => {\n  log.push(req.url);\n  next();\n});`, title: /Bound/ },
-    { file: '/w/a.js', code: `${E}app.get('/w', (req, res) => {\n  process.on('SIGTERM', () => res.end());\n});`, title: /once/ },
+    { file: '/w/a.js', code: `${E}app.get('/w', (req, res) => {\n  process.on('warning', () => res.end());\n});`, title: /once/ },
     { file: '/w/a.js', code: `const ctrl = new AbortController();\n${E}app.get('/a', (req, res) => {\n  ctrl.signal.addEventListener('abort', () => res.end());\n});`, title: /once: true/ },
     { file: '/w/a.js', code: `async function g(u) {\n  const res = await fetch(u);\n  if (!res.ok) throw new Error('x');\n  return res.json();\n}`, title: /Cancel/ },
     { file: '/w/a.js', code: `async function g(u) {\n  const res = await fetch(u);\n  if (!res.ok) {\n    throw new Error('x');\n  }\n  return res.json();\n}`, title: /Cancel/ },

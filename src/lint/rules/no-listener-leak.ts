@@ -14,7 +14,8 @@ export const meta: RuleMeta = {
     fix: 'Remove the listener when the request is done (`emitter.off(event, fn)` on \'close\'/\'finish\'), use `once` / `{ once: true }` when it should fire once, pass `{ signal }` to tie it to a request-scoped AbortSignal, or register it once at startup.',
   },
   messages: {
-    listenerPerScope: '`{{call}}` adds a \'{{event}}\' listener to {{target}}, which outlives it, and this {{scope}}: the listener (and everything its closure holds) is never removed. Remove it when done (`{{target}}.{{off}}(\'{{event}}\', …)`), use `once`, or register it once at startup.',
+    listenerPerScope: '`{{call}}` adds a \'{{event}}\' listener to {{target}}, which outlives it, and this {{scope}}: the listener (and everything its closure holds) is never removed. Remove it when done (`{{target}}.{{off}}(\'{{event}}\', …)`){{once}} or register it once at startup.',
+    pipePerScope: '`{{call}}` pipes {{target}}, which outlives it, into a new destination and this {{scope}}: the source keeps every destination (and its buffers) until it ends. `unpipe` and destroy the destination when done.',
     interceptorPerCall: '`{{call}}` adds an interceptor to the shared {{target}} and this {{scope}}: interceptors pile up and each one runs on every later request. Add it once at startup, or `eject` it when done.',
     listenerInConstructor: '`new {{callee}}()` {{scope}}, and its constructor adds {{runs}} that is never removed: every instance stays reachable from that emitter forever. Create one {{callee}} and share it, or remove the listener in a close()/dispose() that callers call.',
   },
@@ -25,13 +26,15 @@ export const meta: RuleMeta = {
     ],
     valid: [
       `const { EventEmitter } = require('events');\nconst bus = new EventEmitter();\nrequire('http').createServer((req, res) => {\n  const onPrice = (p) => res.write(String(p));\n  bus.on('price', onPrice);\n  res.on('close', () => bus.off('price', onPrice));\n}).listen(8080);`,
-      `const express = require('express');\nconst app = express();\napp.get('/work', (req, res) => {\n  process.once('SIGTERM', () => res.end('shutting down'));\n  res.send('ok');\n});`,
+      `const express = require('express');\nconst app = express();\nconst open = new Set();\nprocess.once('SIGTERM', () => { for (const res of open) res.end('shutting down'); });\napp.get('/work', (req, res) => {\n  open.add(res);\n  res.on('close', () => open.delete(res));\n});`,
     ],
   },
 };
 
-const addMethods = new Set(['on', 'addListener', 'prependListener', 'addEventListener']);
-const removeMethods = new Set(['off', 'removeListener', 'removeEventListener', 'removeAllListeners']);
+const addMethods = new Set(['on', 'addListener', 'prependListener', 'addEventListener', 'once', 'prependOnceListener', 'pipe']);
+const removeMethods = new Set(['off', 'removeListener', 'removeEventListener', 'removeAllListeners', 'unpipe']);
+/** Events of `process` that fire at most once, at the end: a `once` listener for them waits for the life of the process. */
+const endOfProcessEvents = new Set(['exit', 'beforeExit', 'SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGBREAK', 'uncaughtException', 'unhandledRejection']);
 
 export function create(context: RuleContext): RuleVisitors {
   const a = context.analysis;
@@ -68,16 +71,29 @@ function checkAdd(context: RuleContext, a: FileAnalysis, call: ts.CallExpression
   if (!scope || !scope.fn) return;
   const interceptor = method === 'use';
   const receiver = interceptor ? (callee.expression as ts.PropertyAccessExpression).expression : callee.expression;
-  let longLived = a.outlives(receiver, scope.fn);
+  // `once` removes itself when the event fires; on `process` the end-of-life events fire only once, at exit.
+  if ((method === 'once' || method === 'prependOnceListener')
+    && !(targetText(a, receiver) === 'process' && endOfProcessEvents.has(stringValue(call.arguments[0]) ?? ''))) return;
+  // A piped destination is a hand-off unless the source outlives the scope: then every pipe adds listeners to it.
+  if (method === 'pipe' && call.arguments.length === 0) return;
+  let longLived = a.outlivesScope(receiver, scope);
   // Per-request listeners on `req.socket` pile up on keep-alive connections, which serve many requests.
   if (!longLived.longLived && scope.kind === 'request' && /^(req|request)\.(socket|connection)$/.test(targetText(a, receiver))) {
     longLived = { longLived: true, name: `${targetText(a, receiver)} (a keep-alive connection)` };
   }
   if (!longLived.longLived) return;
+  // `this.socket = net.connect(); this.socket.on(…)`: a listener on the object this run just made does not pile up.
+  if (assignedBefore(a, targetText(a, receiver), call, scope.fn)) return;
   if (interceptor) longLived = { ...longLived, name: targetText(a, receiver) };
-  // The result is kept (an unsubscribe function, or a handle for later removal).
+  // The result is kept (an unsubscribe function, or a handle for later removal); a Promise executor's arrow body discards it.
   const site = valueSite(call);
-  if (!ts.isExpressionStatement(site.parent)) return;
+  const discarded = ts.isExpressionStatement(site.parent)
+    || (ts.isArrowFunction(site.parent) && site.parent.body === site && !!site.parent.parent && ts.isNewExpression(site.parent.parent))
+    || (method === 'pipe' && ts.isPropertyAccessExpression(site.parent));
+  if (!discarded) return;
+  // A method or helper that runs per call but subscribes something that holds no per-call state is set-up code.
+  const listenerArg = method === 'pipe' ? call.arguments[0] : call.arguments[1];
+  if ((scope.kind === 'call' || scope.kind === 'loop') && !(listenerArg && capturesCallState(a, listenerArg, scope.fn))) return;
   const event = stringValue(call.arguments[0]);
   const options = call.arguments[2] ? skipOuter(call.arguments[2]) : undefined;
   if (options && ts.isObjectLiteralExpression(options) && options.properties.some((p) => p.name && ts.isIdentifier(p.name) && (p.name.text === 'once' || p.name.text === 'signal'))) return;
@@ -90,7 +106,8 @@ function checkAdd(context: RuleContext, a: FileAnalysis, call: ts.CallExpression
   }
   // `if (!subscribed) { subscribed = true; bus.on(...) }`: once per process.
   if (isOnceGuarded(a, call, scope.fn)) return;
-  const listener = call.arguments[1];
+  const listener = method === 'pipe' ? call.arguments[0] : call.arguments[1];
+  const endOfProcess = recvText === 'process' && endOfProcessEvents.has(event ?? '');
   const listenerName = listener && ts.isIdentifier(listener) ? listener.text : undefined;
   for (const r of removes) {
     const rc = r.expression as ts.PropertyAccessExpression;
@@ -98,18 +115,25 @@ function checkAdd(context: RuleContext, a: FileAnalysis, call: ts.CallExpression
     if (interceptor ? rm !== 'eject' : rm === 'eject') continue;
     const rRecv = interceptor ? (rc.expression as ts.PropertyAccessExpression).expression : rc.expression;
     if (targetText(a, rRecv) !== recvText) continue;
+    if (method === 'pipe' ? rm !== 'unpipe' : rm === 'unpipe') continue;
     if (isWithin(r, scope.fn) || (listenerName && r.arguments[1] && ts.isIdentifier(r.arguments[1]) && r.arguments[1].text === listenerName)
       || (!listenerName && rm === 'removeAllListeners')) return;
     if (rm === 'removeAllListeners' && (!r.arguments[0] || stringValue(r.arguments[0]) === event)) return;
   }
   const data = { call: `${a.short(callee)}(${event !== undefined ? `'${event}'` : '…'})`, event: event ?? '…', target: longLived.name, scope: runsText(a, scope),
-    off: method === 'addEventListener' ? 'removeEventListener' : 'off' };
+    off: method === 'addEventListener' ? 'removeEventListener' : 'off', once: endOfProcess ? '' : ', use `once`,' };
   if (interceptor) {
     context.report({ node: call, messageId: 'interceptorPerCall', data, related: [scopeRelated(a, scope)] });
     return;
   }
+  if (method === 'pipe') {
+    context.report({ node: call, messageId: 'pipePerScope', data: { ...data, call: `${a.short(callee)}(${listener ? a.short(listener) : ''})` }, related: [scopeRelated(a, scope)] });
+    return;
+  }
   const fixes: Fix[] = [];
-  if (method === 'on' || method === 'addListener') {
+  if (endOfProcess) {
+    // `once` would not help: the event fires only when the process ends.
+  } else if (method === 'on' || method === 'addListener') {
     fixes.push({ title: `Listen only once (\`${recvText}.once\`)`, edits: [{ range: a.range(callee.name), newText: 'once' }] });
   } else if (method === 'addEventListener' && call.arguments.length === 2) {
     const pos = call.arguments[1].getEnd();
@@ -134,4 +158,34 @@ function checkNew(context: RuleContext, a: FileAnalysis, node: ts.NewExpression)
     data: { callee: name, runs: fact.runs, scope: runsText(a, scope) },
     related: [scopeRelated(a, scope), { message: `${name}'s constructor adds the listener here`, file: fact.file, range: fact.range }],
   });
+}
+
+/** Whether a listener refers to a parameter or local of `fn` (state of this one call), not counting its own bindings. */
+function capturesCallState(a: FileAnalysis, listener: ts.Expression, fn: ts.Node): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n)) {
+      const p = n.parent;
+      if (ts.isPropertyAccessExpression(p) && p.name === n) return;
+      const scope = a.declarationScope(n.text, n);
+      if (scope && isWithin(scope, fn) && !isWithin(scope, listener) && !ts.isSourceFile(scope)) found = true;
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(listener);
+  return found;
+}
+
+/** Whether `fn` assigns `target` (by text) before `call`. */
+function assignedBefore(a: FileAnalysis, target: string, call: ts.Node, fn: ts.Node): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found || n.pos >= call.pos) return;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && targetText(a, n.left) === target) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return found;
 }

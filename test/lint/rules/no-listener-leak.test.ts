@@ -5,6 +5,10 @@ const B = "const { EventEmitter } = require('events');\nconst bus = new EventEmi
 
 runRuleTests('no-listener-leak', {
   valid: [
+    // A method that subscribes with no per-call state is set-up, whatever its name.
+    `class C {\n  constructor(s) { this.socket = s; }\n  watch() {\n    this.socket.on('data', (d) => this.onData(d));\n  }\n  onData() {}\n}`,
+    // A listener on the object this method just created.
+    `const net = require('net');\nclass C {\n  reconnect() {\n    this.socket = net.connect(1);\n    this.socket.on('error', () => this.reconnect());\n  }\n}`,
     // Subscribed once, guarded by a flag the block sets.
     `const { EventEmitter } = require('events');\nconst bus = new EventEmitter();\nlet subscribed = false;\nconst express = require('express');\nconst app = express();\napp.get('/x', (req, res) => {\n  if (!subscribed) {\n    subscribed = true;\n    bus.on('x', () => console.log('x'));\n  }\n  res.end();\n});`,
     // Effect with cleanup.
@@ -15,7 +19,6 @@ runRuleTests('no-listener-leak', {
     `${B}${E}app.get('/sse', (req, res) => {\n  const onPrice = (p) => res.write(String(p));\n  bus.on('price', onPrice);\n  req.on('close', () => bus.off('price', onPrice));\n});`,
     `${B}require('http').createServer((req, res) => {\n  const f = () => res.end();\n  bus.addListener('done', f);\n  res.on('finish', () => bus.removeListener('done', f));\n}).listen(1);`,
     // once / { once: true }.
-    `${E}app.get('/w', (req, res) => {\n  process.once('SIGTERM', () => res.end());\n});`,
     `const ctrl = new AbortController();\n${E}app.get('/a', (req, res) => {\n  ctrl.signal.addEventListener('abort', () => res.end(), { once: true });\n});`,
     // Tied to a request-scoped signal.
     `const target = new EventTarget();\n${E}app.get('/s', (req, res) => {\n  const ac = new AbortController();\n  target.addEventListener('tick', () => res.write('.'), { signal: ac.signal });\n  res.on('close', () => ac.abort());\n});`,
@@ -41,6 +44,12 @@ runRuleTests('no-listener-leak', {
     `${B}${E}app.get('/s', (req, res) => {\n  // leak-lens-disable-next-line no-listener-leak\n  bus.on('x', () => res.end());\n});`,
   ],
   invalid: [
+    // A module-level source piped into a new destination per request keeps every destination.
+    { code: `const { PassThrough } = require('stream');\nconst src = new PassThrough();\nrequire('http').createServer((req, res) => {\n  const tap = new PassThrough();\n  src.pipe(tap);\n  tap.pipe(res);\n}).listen(1);`, errors: [{ messageId: 'pipePerScope', line: 5, column: 3 }] },
+    // A method adding a listener that holds per-call state to a field it does not recreate.
+    { code: `class C {\n  constructor(s) { this.socket = s; }\n  send(line) {\n    this.socket.on('timeout', () => this.retry(line));\n    this.socket.write(line);\n  }\n}`, errors: [{ messageId: 'listenerPerScope', line: 4, column: 5 }] },
+    // `once` on an end-of-process event waits for the life of the process: one per request piles up.
+    { code: `${E}app.get('/w', (req, res) => {\n  process.once('SIGTERM', () => res.end());\n});`, errors: [{ messageId: 'listenerPerScope', line: 4, column: 3 }] },
     { code: `import { useEffect } from 'react';\nexport function A() {\n  useEffect(() => {\n    window.addEventListener('resize', () => {});\n  }, []);\n  return null;\n}`, filename: '/project/src/a.jsx', errors: [{ messageId: 'listenerPerScope', line: 4, column: 5 }] },
     { code: `${E}app.get('/work', (req, res) => {\n  process.on('SIGTERM', () => res.end('bye'));\n  res.send('ok');\n});`, errors: [{ messageId: 'listenerPerScope', line: 4, column: 3 }] },
     { code: `${B}require('http').createServer((req, res) => {\n  bus.on('price', (p) => res.write(String(p)));\n}).listen(8080);`, errors: [{ messageId: 'listenerPerScope', line: 4, column: 3 }] },
