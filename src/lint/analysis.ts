@@ -272,7 +272,7 @@ export class FileAnalysis {
       path = binding.name === '*' ? parts : [...binding.name.split('.'), ...parts];
       // `import fs from 'fs'` / `import * as fs` / `require('fs')` all bind the whole module.
       if (binding.name === 'default' && parts.length > 0 && !module.startsWith('.')) {
-        const isBuiltinLike = /^(fs|fs\/promises|net|tls|http|https|zlib|readline|child_process|events|node-cron|mongoose|axios|redis|chokidar|mysql|mysql2|mysql2\/promise|pg)$/.test(module);
+        const isBuiltinLike = /^(fs|fs\/promises|net|tls|http|https|zlib|readline|child_process|events|node-cron|mongoose|axios|redis|chokidar|mysql|mysql2|mysql2\/promise|pg|dgram|worker_threads|winston|puppeteer|ws|cluster)$/.test(module);
         if (isBuiltinLike) path = parts;
       }
     } else if (moduleAliasFor(base) && !this.declaredLocally(base, node)) {

@@ -22,6 +22,10 @@ export type ResourceKind =
   /** A connection checked out of a pool: released by release(). */
   | 'checkout'
   | 'connection'
+  /** A thread or process we started: released by terminate()/kill(), or by its own exit. */
+  | 'worker'
+  /** A browser process (puppeteer/playwright): released by close(). */
+  | 'browser'
   | 'custom';
 
 export interface ResourceEntry {
@@ -55,6 +59,17 @@ export const resourceCalls: Record<string, ResourceEntry> = {
   'mysql2:createConnection': { kind: 'connection', what: 'MySQL connection', close: ['end', 'destroy'], repeatedOnly: false },
   'mysql2/promise:createConnection': { kind: 'connection', what: 'MySQL connection', close: ['end', 'destroy'], repeatedOnly: false },
   'pg:Client': { kind: 'connection', what: 'pg Client', close: ['end'], repeatedOnly: false },
+  'dgram:createSocket': { kind: 'socket', what: 'UDP socket', close: ['close', 'unref'], repeatedOnly: true },
+  'ws:WebSocketServer': { kind: 'server', what: 'WebSocketServer', close: ['close'], repeatedOnly: true },
+  'ws:Server': { kind: 'server', what: 'WebSocketServer', close: ['close'], repeatedOnly: true },
+  'ws:WebSocket.Server': { kind: 'server', what: 'WebSocketServer', close: ['close'], repeatedOnly: true },
+  'worker_threads:Worker': { kind: 'worker', what: 'worker thread', close: ['terminate', 'unref'], repeatedOnly: true },
+  'child_process:fork': { kind: 'worker', what: 'forked child process (kept alive by its IPC channel)', close: ['kill', 'disconnect', 'unref'], repeatedOnly: true },
+  'puppeteer:launch': { kind: 'browser', what: 'browser process', close: ['close', 'disconnect'], repeatedOnly: false },
+  'puppeteer-core:launch': { kind: 'browser', what: 'browser process', close: ['close', 'disconnect'], repeatedOnly: false },
+  'playwright:chromium.launch': { kind: 'browser', what: 'browser process', close: ['close'], repeatedOnly: false },
+  'playwright:firefox.launch': { kind: 'browser', what: 'browser process', close: ['close'], repeatedOnly: false },
+  'playwright:webkit.launch': { kind: 'browser', what: 'browser process', close: ['close'], repeatedOnly: false },
 };
 for (const name of ['createGzip', 'createGunzip', 'createDeflate', 'createInflate', 'createDeflateRaw', 'createInflateRaw',
   'createUnzip', 'createBrotliCompress', 'createBrotliDecompress']) {
@@ -126,6 +141,10 @@ export const backgroundCalls: Record<string, BackgroundEntry> = {
   'bullmq:Worker': { what: 'BullMQ Worker', runs: 'Redis connections and a polling loop' },
   'amqplib:connect': { what: 'AMQP connection', runs: 'a socket and heartbeat timer' },
   'kafkajs:Kafka': { what: 'Kafka client', runs: 'broker connections' },
+  'winston:createLogger': { what: 'winston logger', runs: 'its transports (file streams) and process exception handlers' },
+  'winston:transports.File': { what: 'winston File transport', runs: 'an open file stream' },
+  'pino:destination': { what: 'pino destination', runs: 'an open file descriptor' },
+  'pino:default.destination': { what: 'pino destination', runs: 'an open file descriptor' },
 };
 
 /** Methods that release an object with background work. */

@@ -21,6 +21,10 @@ export interface OwnershipOptions {
   nonOwningCalls?: ReadonlySet<string>;
   /** `for await (... of x)` consumes the value. */
   iterationReleases?: boolean;
+  /** An `await` between acquiring and releasing can throw and skip the release (unless a try around it releases). */
+  awaitsMayThrow?: boolean;
+  /** Methods on the value that hand its ownership to what they return (`fh.createReadStream()`). */
+  handoffMethods?: readonly string[];
 }
 
 export type OwnershipStatus =
@@ -65,6 +69,7 @@ export function ownershipOf(a: FileAnalysis, creation: ts.Expression, opts: Owne
       if (call && ts.isCallExpression(call) && call.expression === p) {
         const m = p.name.text;
         if (opts.closeMethods.includes(m)) return { status: 'released', releases: [call] };
+        if (opts.handoffMethods?.includes(m)) return { status: 'escaped', escape: `handed to ${m}()`, releases: [] };
         if (m === 'pipe' || m === 'pipeTo' || m === 'pipeThrough') return { status: 'escaped', escape: 'piped', releases: [] };
         if (chainReturnsSelf.has(m)) {
           site = valueSite(call);
@@ -179,6 +184,7 @@ export function trackVariable(a: FileAnalysis, name: string, scope: ts.Node, sta
       if (call && ts.isCallExpression(call) && call.expression === p) {
         if (opts.closeMethods.includes(m)) releases.push(call);
         else if (m === 'pipe' || m === 'pipeTo') escape = 'piped';
+        else if (opts.handoffMethods?.includes(m)) escape = `handed to ${m}()`;
         return;
       }
       if (opts.consumeProperties?.includes(m)) releases.push(p);
@@ -224,7 +230,7 @@ export function trackVariable(a: FileAnalysis, name: string, scope: ts.Node, sta
   if (refs === 0) return { status: 'unused', releases };
   if (releases.length === 0) return { status: 'leaked', releases };
   if (releases.some((r) => inFinallyOrCleanup(r, start))) return { status: 'released', releases };
-  const leakyExit = findLeakyExit(a, name, start, releases, guardNames);
+  const leakyExit = findLeakyExit(a, name, start, releases, guardNames, !!opts.awaitsMayThrow);
   return leakyExit ? { status: 'partial', releases, leakyExit } : { status: 'released', releases };
 }
 
@@ -255,12 +261,14 @@ function inFinallyOrCleanup(release: ts.Node, start: ts.Node): boolean {
 }
 
 /** An early `return`/`throw` after `start` with no release before it (positionally), if any. */
-function findLeakyExit(a: FileAnalysis, name: string, start: ts.Node, releases: ts.Node[], guardNames: readonly string[]): ts.Node | undefined {
+function findLeakyExit(a: FileAnalysis, name: string, start: ts.Node, releases: ts.Node[], guardNames: readonly string[],
+  awaitsMayThrow: boolean): ts.Node | undefined {
   const fn = a.enclosingFunction(start);
   const body = ts.isSourceFile(fn) ? fn : fn.body;
   if (!body) return undefined;
   const firstRelease = Math.min(...releases.map((r) => r.pos));
   let found: ts.Node | undefined;
+  let firstAwait: ts.Node | undefined;
   const visit = (n: ts.Node): void => {
     if (found) return;
     if (isFunctionLike(n) && n !== fn) return;
@@ -268,14 +276,20 @@ function findLeakyExit(a: FileAnalysis, name: string, start: ts.Node, releases: 
       if (!exitIsSafe(n, name, releases, guardNames, fn)) found = n;
       return;
     }
+    if (awaitsMayThrow && ts.isAwaitExpression(n) && n.pos > start.end && n.end < firstRelease && !isWithin(start, n)
+      && !releases.some((r) => isWithin(r, n)) && !exitIsSafe(n, name, releases, [], fn)) {
+      // An explicit early exit, when there is one, is the clearer thing to point at.
+      firstAwait ??= n;
+      return;
+    }
     ts.forEachChild(n, visit);
   };
   visit(body);
-  return found;
+  return found ?? firstAwait;
 }
 
-function exitIsSafe(exit: ts.ReturnStatement | ts.ThrowStatement, name: string, releases: ts.Node[], guardNames: readonly string[], fn: ts.Node): boolean {
-  if (exit.expression && usesWhole(exit.expression, name)) return true;
+function exitIsSafe(exit: ts.ReturnStatement | ts.ThrowStatement | ts.AwaitExpression, name: string, releases: ts.Node[], guardNames: readonly string[], fn: ts.Node): boolean {
+  if (!ts.isAwaitExpression(exit) && exit.expression && usesWhole(exit.expression, name)) return true;
   for (let cur: ts.Node | undefined = exit.parent; cur && cur !== fn; cur = cur.parent) {
     if (ts.isTryStatement(cur) && isWithin(exit, cur.tryBlock)) {
       const handlers = [cur.catchClause, cur.finallyBlock].filter((x): x is ts.CatchClause | ts.Block => !!x);

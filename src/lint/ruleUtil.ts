@@ -58,7 +58,8 @@ export function isAsyncContext(node: ts.Node): boolean {
  * Wraps the statements after `declaration` in its block in `try { … } finally { <close> }`.
  * Only when the declaration statement sits directly in a block and is followed by statements.
  */
-export function wrapInTryFinally(a: FileAnalysis, declaration: ts.VariableDeclaration, closeStatement: string, title: string): Fix | undefined {
+export function wrapInTryFinally(a: FileAnalysis, declaration: ts.VariableDeclaration, closeStatement: string, title: string,
+  moved?: ts.Statement): Fix | undefined {
   const statement = declaration.parent?.parent;
   if (!statement || !ts.isVariableStatement(statement) || statement.declarationList.declarations.length !== 1) return undefined;
   const block = statement.parent;
@@ -69,9 +70,20 @@ export function wrapInTryFinally(a: FileAnalysis, declaration: ts.VariableDeclar
   // Declarations after the resource would move into the try block and out of scope of anything later: none are later.
   const indent = a.indentAt(statement.getStart(a.sourceFile));
   const unit = indent.includes('\t') ? '\t' : '  ';
+  if (moved && !rest.includes(moved)) return undefined;
   const startPos = rest[0].getStart(a.sourceFile);
   const endPos = rest[rest.length - 1].getEnd();
-  const body = a.text.slice(startPos, endPos).split('\n').map((l, i) => (i === 0 ? l : l.length ? unit + l : l)).join('\n');
+  let text = a.text.slice(startPos, endPos);
+  if (moved) {
+    // The release moves into the finally block: cut its whole line(s) out of the body.
+    const from = a.text.lastIndexOf('\n', moved.getStart(a.sourceFile) - 1) + 1;
+    const to = a.text.indexOf('\n', moved.getEnd());
+    const cutFrom = Math.max(from, startPos) - startPos;
+    const cutTo = (to < 0 || to >= endPos ? endPos : to + 1) - startPos;
+    text = (text.slice(0, cutFrom) + text.slice(cutTo)).replace(/\n[ \t]*$/, '');
+    if (!text.trim()) return undefined;
+  }
+  const body = text.split('\n').map((l, i) => (i === 0 ? l : l.length ? unit + l : l)).join('\n');
   const newText = `try {\n${indent}${unit}${body}\n${indent}} finally {\n${indent}${unit}${closeStatement}\n${indent}}`;
   return { title, edits: [{ range: a.rangeOf(startPos, endPos), newText }] };
 }

@@ -80,7 +80,7 @@ test('user-declared resources and background constructors from the config', () =
 });
 
 test('quick fixes apply cleanly and remove the finding', () => {
-  const cases: Array<{ file: string; code: string; title: RegExp }> = [
+  const cases: Array<{ file: string; code: string; title: RegExp; output?: string }> = [
     { file: '/w/a.js', code: `const fs = require('fs');\nasync function head(p) {\n  const fh = await fs.promises.open(p, 'r');\n  const r = await fh.read(Buffer.alloc(8), 0, 8, 0);\n  return r.buffer;\n}`, title: /finally/ },
     { file: '/w/a.ts', code: `import { open } from 'node:fs/promises';\nexport async function size(p: string) {\n  const fh = await open(p);\n  return (await fh.stat()).size;\n}`, title: /await using/ },
     { file: '/w/a.js', code: `const fs = require('fs');\nfunction first(p) {\n  const fd = fs.openSync(p, 'r');\n  const b = Buffer.alloc(8);\n  fs.readSync(fd, b, 0, 8, 0);\n  return b;\n}`, title: /finally/ },
@@ -89,6 +89,8 @@ test('quick fixes apply cleanly and remove the finding', () => {
     { file: '/w/a.js', code: `${E}const log = [];\napp.use((req, res, next) => {\n  log.push(req.url);\n  next();\n});`, title: /Bound/ },
     { file: '/w/a.js', code: `${E}app.get('/w', (req, res) => {\n  process.on('warning', () => res.end());\n});`, title: /once/ },
     { file: '/w/a.js', code: `const ctrl = new AbortController();\n${E}app.get('/a', (req, res) => {\n  ctrl.signal.addEventListener('abort', () => res.end());\n});`, title: /once: true/ },
+    { file: '/w/a.js', code: `const { Pool } = require('pg');\nconst pool = new Pool();\nasync function t(a) {\n  const client = await pool.connect();\n  await client.query('BEGIN');\n  await client.query('UPDATE x SET y = $1', [a]);\n  client.release();\n}`, title: /finally/,
+      output: `const { Pool } = require('pg');\nconst pool = new Pool();\nasync function t(a) {\n  const client = await pool.connect();\n  try {\n    await client.query('BEGIN');\n    await client.query('UPDATE x SET y = $1', [a]);\n  } finally {\n    client.release();\n  }\n}` },
     { file: '/w/a.js', code: `async function g(u) {\n  const res = await fetch(u);\n  if (!res.ok) throw new Error('x');\n  return res.json();\n}`, title: /Cancel/ },
     { file: '/w/a.js', code: `async function g(u) {\n  const res = await fetch(u);\n  if (!res.ok) {\n    throw new Error('x');\n  }\n  return res.json();\n}`, title: /Cancel/ },
   ];
@@ -98,6 +100,7 @@ test('quick fixes apply cleanly and remove the finding', () => {
     const fix = before.findings[0].fixes.find((f) => c.title.test(f.title));
     assert.ok(fix, `no fix matching ${c.title} in ${JSON.stringify(before.findings[0].fixes.map((f) => f.title))}`);
     const fixed = applyFix(c.code, fix);
+    if (c.output !== undefined) assert.equal(fixed, c.output, `"${fix.title}" produced:\n${fixed}`);
     const after = lint(fixed, c.file);
     assert.equal(after.parseError, undefined, fixed);
     assert.deepEqual(after.findings.map((f) => f.message), [], `still reported after "${fix.title}":\n${fixed}`);

@@ -18,6 +18,7 @@ export const meta: RuleMeta = {
     discarded: '`{{callee}}` creates a {{what}} that is never stored, so nothing can close it{{scope}}. Keep a reference and close it ({{close}}) when done.',
     neverClosed: 'The {{what}} `{{name}}` is never closed ({{close}}){{scope}}: it stays open until the process exits. Close it in a `finally` block{{using}}.',
     notClosedOnExit: 'The {{what}} `{{name}}` is closed on the main path but not when the function leaves at line {{exitLine}}: that path leaks it. Close it in a `finally` block{{using}}.',
+    notClosedOnThrow: 'The {{what}} `{{name}}` is closed on the main path but not if the `await` at line {{exitLine}} throws: every failure leaks one. Close it in a `finally` block{{using}}.',
   },
   examples: {
     invalid: [
@@ -38,7 +39,7 @@ const fdUses = new Set(['read', 'readSync', 'write', 'writeSync', 'fstat', 'fsta
   'readvSync', 'writevSync', 'log', 'info', 'debug', 'warn', 'error', 'stringify', 'String', 'Number', 'assert', 'ok', 'equal', 'strictEqual']);
 const logUses = new Set(['log', 'info', 'debug', 'warn', 'error', 'trace', 'stringify', 'String', 'inspect']);
 
-const candidateNames = new Set(['open', 'openSync', 'watch', 'watchFile', 'connect', 'Client']);
+const candidateNames = new Set(['open', 'openSync', 'watch', 'watchFile', 'connect', 'Client', 'WebSocketServer', 'Server', 'Worker', 'fork', 'launch']);
 
 interface Candidate {
   node: ts.CallExpression | ts.NewExpression;
@@ -97,7 +98,7 @@ export function create(context: RuleContext): RuleVisitors {
       }
       return;
     }
-    let entry = info.key ? resourceCalls[info.key] : undefined;
+    let entry = info.key ? resourceCalls[info.key] ?? (info.module && info.name.startsWith('default.') ? resourceCalls[`${info.module}:${info.name.slice(8)}`] : undefined) : undefined;
     if (entry?.kind === 'connection' && info.key === 'pg:Client' && !ts.isNewExpression(node)) entry = undefined;
     if (!entry) {
       const custom = a.config.resources.find((r) => r.kind === 'resource' && r.name === info.last && (!r.module || r.module === info.module));
@@ -119,6 +120,8 @@ function check(context: RuleContext, c: Candidate): void {
   if (a.isModuleScope(c.node) && !c.callback) return;
   const scope = a.repeatedScope(c.node);
   if (c.entry.repeatedOnly && !scope) return;
+  // fs.watchFile is released by path: `fs.unwatchFile(samePath[, listener])` anywhere in the same function.
+  if (c.entry.close.includes('unwatchFile') && ts.isCallExpression(c.node) && unwatchedByPath(a, c.node)) return;
   const closeList = c.entry.close.map((m) => (c.entry.kind === 'fd' ? `fs.${m}(fd)` : `${m}()`)).join(', ');
   const rel: RelatedInformation[] = scope ? [scopeRelated(a, scope)] : [];
   const scopeText = scope && c.entry.repeatedOnly ? `, and this ${runsText(a, scope)}` : '';
@@ -144,6 +147,9 @@ function check(context: RuleContext, c: Candidate): void {
       argumentEscapes: true,
       nonOwningCalls: c.entry.kind === 'fd' ? fdUses : logUses,
       iterationReleases: true,
+      awaitsMayThrow: true,
+      // A FileHandle's streams close it when they end (autoClose).
+      handoffMethods: c.entry.kind === 'fileHandle' ? ['createReadStream', 'createWriteStream', 'readLines'] : undefined,
     });
     name = own.variable ?? '';
   }
@@ -157,6 +163,15 @@ function check(context: RuleContext, c: Candidate): void {
     const stmt = closeStatement(a, c, name);
     const wrap = stmt ? wrapInTryFinally(a, own.declaration, stmt, `Close ${name} in a finally block`) : undefined;
     if (wrap) fixes.push(wrap);
+  }
+  if (own.status === 'partial' && own.declaration && own.releases.length === 1 && !c.callback) {
+    // Move the one release into a finally around everything after the acquisition.
+    const release = own.releases[0];
+    const stmt = valueSite(release).parent;
+    if (ts.isExpressionStatement(stmt) && stmt.parent === own.declaration.parent.parent.parent) {
+      const wrap = wrapInTryFinally(a, own.declaration, stmt.getText(a.sourceFile), `Release ${name} in a finally block`, stmt);
+      if (wrap) fixes.push(wrap);
+    }
   }
   if ((own.status === 'leaked' || own.status === 'unused' || own.status === 'partial') && own.declaration && c.entry.kind === 'fileHandle'
     && a.isTypeScript && isAsyncContext(c.node)) {
@@ -178,9 +193,9 @@ function check(context: RuleContext, c: Candidate): void {
       const exit = own.leakyExit!;
       context.report({
         node: c.node,
-        messageId: 'notClosedOnExit',
+        messageId: ts.isAwaitExpression(exit) ? 'notClosedOnThrow' : 'notClosedOnExit',
         data: { ...data, exitLine: String(a.line(exit)) },
-        related: [related(a, exit, `leaves here without closing ${name}`), ...rel],
+        related: [related(a, exit, ts.isAwaitExpression(exit) ? `if this throws, ${name} is never closed` : `leaves here without closing ${name}`), ...rel],
         fixes,
       });
       return;
@@ -198,5 +213,24 @@ function mentionsCall(body: ts.Node, name: string): boolean {
     else ts.forEachChild(n, visit);
   };
   visit(body);
+  return found;
+}
+
+function unwatchedByPath(a: FileAnalysis, call: ts.CallExpression): boolean {
+  const path = call.arguments[0];
+  if (!path) return false;
+  const text = path.getText(a.sourceFile);
+  const fn = a.enclosingFunction(call);
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(n) && n !== call) {
+      const callee = skipOuter(n.expression);
+      const last = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
+      if (last === 'unwatchFile' && n.arguments[0]?.getText(a.sourceFile) === text) found = true;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(fn);
   return found;
 }

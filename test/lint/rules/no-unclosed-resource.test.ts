@@ -37,6 +37,8 @@ runRuleTests('no-unclosed-resource', {
     `${F}async function maybe(p) {\n  const fh = await fs.promises.open(p).catch(() => null);\n  if (!fh) return null;\n  const s = await fh.stat();\n  await fh.close();\n  return s;\n}`,
   ],
   invalid: [
+    // Released on the success path only: a failing query skips the release (node-postgres' pool runs dry).
+    { code: `const { Pool } = require('pg');\nconst pool = new Pool();\nasync function t(a) {\n  const client = await pool.connect();\n  await client.query('UPDATE x SET y = $1', [a]);\n  client.release();\n}`, errors: [{ messageId: 'notClosedOnThrow', line: 4, column: 24 }] },
     { code: `${F}async function head(p) {\n  const fh = await fs.promises.open(p, 'r');\n  const r = await fh.read(Buffer.alloc(8), 0, 8, 0);\n  return r.buffer;\n}`, errors: [{ messageId: 'neverClosed', line: 3, column: 20 }] },
     { code: `import { open } from 'node:fs/promises';\nexport async function size(p) {\n  const fh = await open(p);\n  const st = await fh.stat();\n  if (st.size === 0) return 0;\n  await fh.close();\n  return st.size;\n}`, errors: [{ messageId: 'notClosedOnExit', line: 3, column: 20 }] },
     { code: `const { Pool } = require('pg');\nconst pool = new Pool();\nasync function user(id) {\n  const client = await pool.connect();\n  const r = await client.query('select 1', [id]);\n  if (r.rows.length === 0) throw new Error('none');\n  client.release();\n  return r.rows[0];\n}`, errors: [{ messageId: 'notClosedOnExit', line: 4, column: 24 }] },
