@@ -70,7 +70,7 @@ export interface CalleeInfo {
 
 const httpVerbs = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'head', 'options', 'use']);
 const oneShotEvents = new Set(['close', 'end', 'exit', 'error', 'finish', 'listening', 'ready', 'open', 'beforeExit',
-  'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGQUIT',
+  'SIGINT', 'SIGTERM', 'SIGQUIT',
   'disconnect', 'online', 'spawn', 'abort', 'timeout', 'drain', 'readable', 'load', 'DOMContentLoaded', 'unload']);
 const connectionEvents = new Set(['connection', 'connect', 'secureConnection', 'upgrade', 'stream', 'session']);
 const messageEvents = new Set(['message', 'data', 'line', 'messages', 'job', 'task']);

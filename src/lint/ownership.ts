@@ -6,7 +6,7 @@
  * catch/finally releases). Anything we cannot follow counts as escaped, so unknowns stay quiet.
  */
 import ts = require('typescript');
-import { type FileAnalysis, isFunctionLike, isWithin, skipOuter, valueSite } from './analysis';
+import { type FileAnalysis, isFunctionLike, isWithin, type RepeatedScope, skipOuter, valueSite } from './analysis';
 
 export interface OwnershipOptions {
   /** Methods on the value that release it (`close`, `end`, `release`). */
@@ -345,5 +345,183 @@ export function mentions(node: ts.Node, name: string): boolean {
     else ts.forEachChild(n, visit);
   };
   visit(node);
+  return found;
+}
+
+/** Methods that end an object's life: whatever it started must be released in one of them. */
+export const teardownMethodNames = /^(close|destroy|dispose|stop|shutdown|end|terminate|quit|disconnect|teardown|cleanup|release|unmount|unsubscribe)$|^\[Symbol\.(asyncDispose|dispose)\]$/;
+
+/** The slot (`this.timer`, a module-level `server`) a created value is assigned to, if it is one that outlives the function. */
+export function longLivedSlot(a: FileAnalysis, creation: ts.Node): { target: string; assign: ts.BinaryExpression } | undefined {
+  let site = valueSite(creation);
+  // `this.t = setInterval(…).unref()` and similar self-returning chains keep the same value.
+  while (ts.isPropertyAccessExpression(site.parent) && site.parent.expression === site && ts.isCallExpression(site.parent.parent)
+    && /^(unref|ref|on|once|setMaxListeners)$/.test(site.parent.name.text)) site = valueSite(site.parent.parent);
+  const assign = site.parent;
+  if (!ts.isBinaryExpression(assign) || assign.right !== site || assign.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+  const left = skipOuter(assign.left);
+  const target = left.getText(a.sourceFile).replace(/\s+/g, '');
+  if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword) return { target, assign };
+  if (ts.isIdentifier(left) && a.isModuleLevelName(left.text, left)) return { target, assign };
+  return undefined;
+}
+
+/** The outermost function around `node` (below the file or a class body). */
+function outermostFunction(node: ts.Node): ts.Node | undefined {
+  let top: ts.Node | undefined;
+  for (let cur = node.parent; cur && !ts.isSourceFile(cur); cur = cur.parent) {
+    if (isFunctionLike(cur)) top = cur;
+    if (ts.isClassLike(cur)) break;
+  }
+  return top;
+}
+
+/**
+ * Whether `container` releases `target` (by text): `target.close()`, `target?.close()`,
+ * `clearInterval(target)`. With `skipOwnHandlers`, a release inside the target's own event handler
+ * (`target.on('error', () => target.destroy())`) does not count: it runs only on that event.
+ */
+export function releasesSlot(a: FileAnalysis, container: ts.Node, target: string, closeMethods: readonly string[], closeFunctions: readonly string[] = [],
+  skipOwnHandlers = false): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(n)) {
+      const callee = skipOuter(n.expression);
+      if (skipOwnHandlers && ts.isPropertyAccessExpression(callee) && /^(on|once|addListener|prependListener|setTimeout)$/.test(callee.name.text)
+        && skipOuter(callee.expression).getText(a.sourceFile).replace(/\s+/g, '') === target) return;
+      if (ts.isPropertyAccessExpression(callee) && closeMethods.includes(callee.name.text)
+        && skipOuter(callee.expression).getText(a.sourceFile).replace(/\s+/g, '') === target) found = !nulledBefore(a, n, target);
+      else if (closeFunctions.length && closeFunctions.includes(ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '')
+        && n.arguments.some((arg) => skipOuter(arg).getText(a.sourceFile).replace(/\s+/g, '') === target)) found = !nulledBefore(a, n, target);
+    }
+    if (!found) ts.forEachChild(n, visit);
+  };
+  visit(container);
+  return found;
+}
+
+/** `if (!this.t) this.t = …`, `x ??= …`, `x = x || …`: assigned only when empty. */
+export function isGuardedAssignment(a: FileAnalysis, assign: ts.BinaryExpression, target: string): boolean {
+  const root = target.split(/[.[]/)[target.startsWith('this.') ? 1 : 0];
+  for (let cur: ts.Node | undefined = assign; cur && !ts.isSourceFile(cur) && !isFunctionLike(cur); cur = cur.parent) {
+    if (ts.isIfStatement(cur) || ts.isConditionalExpression(cur)) {
+      const cond = ts.isIfStatement(cur) ? cur.expression : cur.condition;
+      if (cond.getText(a.sourceFile).replace(/\s+/g, '').includes(target) || mentions(cond, root)) return true;
+    }
+    if (ts.isBinaryExpression(cur) && cur !== assign && (cur.operatorToken.kind === ts.SyntaxKind.BarBarToken
+      || cur.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || cur.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken)) return true;
+  }
+  return false;
+}
+
+/**
+ * A created value stored into a long-lived slot by code that runs more than once, without
+ * releasing what the slot held: every run but the last leaks the previous value (relisten,
+ * reopen, respawn, restart). Returns the slot and why the code runs again.
+ */
+export function replacedWithoutRelease(a: FileAnalysis, creation: ts.Node, closeMethods: readonly string[], closeFunctions: readonly string[] = []):
+  { target: string; assign: ts.BinaryExpression; scope: RepeatedScope } | undefined {
+  const slot = longLivedSlot(a, creation);
+  if (!slot) return undefined;
+  const scope = a.repeatedScope(creation);
+  if (!scope || scope.kind === 'constructor') return undefined;
+  const fn = a.enclosingFunction(creation);
+  if (ts.isSourceFile(fn) || ts.isConstructorDeclaration(fn)) return undefined;
+  if (isGuardedAssignment(a, slot.assign, slot.target)) return undefined;
+  const container = outermostFunction(creation) ?? fn;
+  if (releasesSlot(a, container, slot.target, closeMethods, closeFunctions, true)) return undefined;
+  // Released by a paired method (`acquire`/`release`, `beforeEach`/`afterEach`): that is the owner's
+  // contract, unless the slot is already filled when the owner is created or the owner calls this
+  // code again by itself (a reconnect from its own 'close' handler).
+  let cls: ts.ClassLikeDeclaration | undefined;
+  for (let cur = creation.parent; cur; cur = cur.parent) if (ts.isClassLike(cur)) { cls = cur; break; }
+  const owner: ts.Node = slot.target.startsWith('this.') && cls ? cls : a.sourceFile;
+  if (releasesSlot(a, owner, slot.target, closeMethods, closeFunctions, true)
+    && !filledAtCreation(a, owner, slot.target) && !calledByOwner(a, owner, container)) return undefined;
+  return { ...slot, scope };
+}
+
+/**
+ * A value stored on `this` by a class that has a teardown method (close, destroy, stop…) which
+ * does not release it (directly or through `this.m()` calls): ending the object leaves it running.
+ */
+export function teardownWithoutRelease(a: FileAnalysis, creation: ts.Node, closeMethods: readonly string[], closeFunctions: readonly string[] = []):
+  { target: string; teardown: ts.MethodDeclaration } | undefined {
+  const slot = longLivedSlot(a, creation);
+  if (!slot || !slot.target.startsWith('this.')) return undefined;
+  let cls: ts.ClassLikeDeclaration | undefined;
+  for (let cur = creation.parent; cur; cur = cur.parent) if (ts.isClassLike(cur)) { cls = cur; break; }
+  if (!cls) return undefined;
+  const methods = new Map<string, ts.MethodDeclaration>();
+  for (const m of cls.members) if (ts.isMethodDeclaration(m) && m.body) methods.set(m.name.getText(a.sourceFile), m);
+  const teardowns = [...methods.entries()].filter(([n]) => teardownMethodNames.test(n)).map(([, m]) => m);
+  if (teardowns.length === 0) return undefined;
+  for (const t of teardowns) {
+    // The teardown and the methods it calls on `this`.
+    const seen = new Set<ts.MethodDeclaration>([t]);
+    const queue = [t];
+    while (queue.length) {
+      const m = queue.pop()!;
+      if (releasesSlot(a, m, slot.target, closeMethods, closeFunctions)) return undefined;
+      const visit = (n: ts.Node): void => {
+        if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.expression.kind === ts.SyntaxKind.ThisKeyword) {
+          const callee = methods.get(n.expression.name.text);
+          if (callee && !seen.has(callee)) { seen.add(callee); queue.push(callee); }
+        }
+        ts.forEachChild(n, visit);
+      };
+      visit(m);
+    }
+  }
+  // Released somewhere else (a swap method, a callback)? Then the teardown is not the only way out; stay quiet.
+  if (releasesSlot(a, cls, slot.target, closeMethods, closeFunctions)) return undefined;
+  return { target: slot.target, teardown: teardowns[0] };
+}
+
+/** `this.fd = null; … close(this.fd)`: the slot was emptied before the release in the same function, so it releases nothing. */
+function nulledBefore(a: FileAnalysis, release: ts.Node, target: string): boolean {
+  const fn = a.enclosingFunction(release);
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found || n.pos >= release.pos) return;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken
+      && skipOuter(n.left).getText(a.sourceFile).replace(/\s+/g, '') === target && /^(null|undefined)$/.test(n.right.getText(a.sourceFile))) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return found;
+}
+
+/** Whether the slot is assigned when its owner is created: in the constructor or a field initialiser, or at module scope. */
+function filledAtCreation(a: FileAnalysis, owner: ts.Node, target: string): boolean {
+  if (ts.isClassLike(owner)) {
+    const field = target.slice('this.'.length);
+    if (owner.members.some((m) => ts.isPropertyDeclaration(m) && m.name.getText(a.sourceFile) === field && m.initializer
+      && !/^(null|undefined)$/.test(m.initializer.getText(a.sourceFile)))) return true;
+    const ctor = owner.members.find(ts.isConstructorDeclaration);
+    return !!ctor?.body && ctor.body.statements.some((st) => ts.isExpressionStatement(st) && ts.isBinaryExpression(st.expression)
+      && st.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken && skipOuter(st.expression.left).getText(a.sourceFile).replace(/\s+/g, '') === target
+      && !/^(null|undefined)$/.test(st.expression.right.getText(a.sourceFile)));
+  }
+  return false;
+}
+
+/** Whether the owner itself calls the function again: `this.reconnect()` inside the class, or `reload()` elsewhere in the file. */
+function calledByOwner(a: FileAnalysis, owner: ts.Node, fn: ts.Node): boolean {
+  if (!isFunctionLike(fn)) return false;
+  const name = ts.isMethodDeclaration(fn) || ts.isFunctionDeclaration(fn) ? fn.name?.getText(a.sourceFile) : undefined;
+  if (!name) return false;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(n)) {
+      const callee = skipOuter(n.expression);
+      if (ts.isClassLike(owner) ? ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword && callee.name.text === name
+        : ts.isIdentifier(callee) && callee.text === name) found = true;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(owner);
   return found;
 }

@@ -1,7 +1,7 @@
 import ts = require('typescript');
 import { type FileAnalysis, skipOuter, valueSite } from '../analysis';
 import { checkoutClose, checkoutMethods, type ResourceEntry, resourceCalls } from '../catalog';
-import { type Ownership, ownershipOf, trackVariable } from '../ownership';
+import { type Ownership, ownershipOf, replacedWithoutRelease, teardownWithoutRelease, trackVariable } from '../ownership';
 import type { RuleContext, RuleMeta, RuleVisitors } from '../rule';
 import { isAsyncContext, related, runsText, scopeRelated, wrapInTryFinally } from '../ruleUtil';
 import type { Fix, RelatedInformation } from '../types';
@@ -18,6 +18,8 @@ export const meta: RuleMeta = {
     discarded: '`{{callee}}` creates a {{what}} that is never stored, so nothing can close it{{scope}}. Keep a reference and close it ({{close}}) when done.',
     neverClosed: 'The {{what}} `{{name}}` is never closed ({{close}}){{scope}}: it stays open until the process exits. Close it in a `finally` block{{using}}.',
     notClosedOnExit: 'The {{what}} `{{name}}` is closed on the main path but not when the function leaves at line {{exitLine}}: that path leaks it. Close it in a `finally` block{{using}}.',
+    replaced: '`{{target}} = {{callee}}(…)` replaces the {{what}} it held without closing it ({{close}}), and this {{scope}}: every run leaves the previous one open. Close the old one first, or create it once.',
+    notReleasedOnTeardown: 'The {{what}} stored in `{{target}}` is not closed ({{close}}) by `{{teardown}}()`: ending the object leaves it open. Close it in `{{teardown}}()`.',
     notClosedOnThrow: 'The {{what}} `{{name}}` is closed on the main path but not if the `await` at line {{exitLine}} throws: every failure leaks one. Close it in a `finally` block{{using}}.',
   },
   examples: {
@@ -119,6 +121,7 @@ function check(context: RuleContext, c: Candidate): void {
   const a = context.analysis;
   if (a.isModuleScope(c.node) && !c.callback) return;
   const scope = a.repeatedScope(c.node);
+  if (!c.callback && checkSlot(context, c)) return;
   if (c.entry.repeatedOnly && !scope) return;
   // fs.watchFile is released by path: `fs.unwatchFile(samePath[, listener])` anywhere in the same function.
   if (c.entry.close.includes('unwatchFile') && ts.isCallExpression(c.node) && unwatchedByPath(a, c.node)) return;
@@ -203,6 +206,28 @@ function check(context: RuleContext, c: Candidate): void {
     default:
       return;
   }
+}
+
+/** Stored on `this` or a module-level variable: replaced without closing the old value, or missed by the owner's teardown. */
+function checkSlot(context: RuleContext, c: Candidate): boolean {
+  const a = context.analysis;
+  const closeFunctions = c.entry.kind === 'fd' ? ['close', 'closeSync'] : [];
+  const closeList = c.entry.close.map((m) => (c.entry.kind === 'fd' ? `fs.${m}(fd)` : `${m}()`)).join(', ');
+  const base = { what: c.entry.what, close: closeList, callee: a.short(c.node.expression) };
+  const missed = teardownWithoutRelease(a, c.node, c.entry.close, closeFunctions);
+  if (missed) {
+    const teardown = missed.teardown.name.getText(a.sourceFile);
+    context.report({ node: c.node, messageId: 'notReleasedOnTeardown', data: { ...base, target: missed.target, teardown },
+      related: [related(a, missed.teardown.name, `${teardown}() ends the object without closing ${missed.target}`)] });
+    return true;
+  }
+  const replaced = replacedWithoutRelease(a, c.node, c.entry.close, closeFunctions);
+  if (replaced) {
+    context.report({ node: c.node, messageId: 'replaced', data: { ...base, target: replaced.target, scope: runsText(a, replaced.scope) },
+      related: [scopeRelated(a, replaced.scope)] });
+    return true;
+  }
+  return false;
 }
 
 function mentionsCall(body: ts.Node, name: string): boolean {

@@ -5,6 +5,12 @@ const E = "const express = require('express');\nconst app = express();\n";
 
 runRuleTests('no-unclosed-resource', {
   valid: [
+    // acquire/release pairs are the owner's contract.
+    `const fs = require('fs');\nclass L {\n  acquire(p) { this.fd = fs.openSync(p, 'wx'); }\n  release() { if (this.fd) fs.closeSync(this.fd); this.fd = undefined; }\n}`,
+    // beforeEach/afterEach pairs.
+    `const http = require('http');\nlet server;\nbeforeEach(() => { server = http.createServer(); server.listen(0); });\nafterEach(() => server.close());`,
+    // The old server is closed before the new one is made.
+    `const http = require('http');\nlet server;\nfunction reload(c) {\n  const next = () => { server = http.createServer(); server.listen(c.port); };\n  if (server) server.close(next); else next();\n}\nprocess.on('SIGHUP', () => reload({}));`,
     // Closed in finally.
     `${F}async function head(p) {\n  const fh = await fs.promises.open(p, 'r');\n  try {\n    return await fh.read(Buffer.alloc(8), 0, 8, 0);\n  } finally {\n    await fh.close();\n  }\n}`,
     `${F}function first(p) {\n  const fd = fs.openSync(p, 'r');\n  try {\n    const b = Buffer.alloc(8);\n    fs.readSync(fd, b, 0, 8, 0);\n    return b;\n  } finally {\n    fs.closeSync(fd);\n  }\n}`,
@@ -37,6 +43,14 @@ runRuleTests('no-unclosed-resource', {
     `${F}async function maybe(p) {\n  const fh = await fs.promises.open(p).catch(() => null);\n  if (!fh) return null;\n  const s = await fh.stat();\n  await fh.close();\n  return s;\n}`,
   ],
   invalid: [
+    // Relisten on reload without closing the old server.
+    { code: `const http = require('http');\nlet server;\nfunction reload(c) {\n  server = http.createServer((q, s) => s.end(c.banner));\n  server.listen(c.port);\n}\nprocess.on('SIGHUP', () => reload({}));`, errors: [{ messageId: 'replaced', line: 4, column: 12 }] },
+    // Reconnect from the socket's own timeout handler; only the error handler destroys the old socket.
+    { code: `const net = require('net');\nclass C {\n  constructor() { this.reconnect(); }\n  reconnect() {\n    this.socket = net.connect(1);\n    this.socket.setTimeout(10, () => this.reconnect());\n    this.socket.on('error', () => { this.socket.destroy(); this.reconnect(); });\n  }\n}`, errors: [{ messageId: 'replaced', line: 5, column: 19 }] },
+    // close() forgets the watcher the constructor started.
+    { code: `const fs = require('fs');\nclass W {\n  constructor(p) {\n    this.w = fs.watch(p, () => {});\n    this.t = setInterval(() => {}, 1000);\n  }\n  close() { clearInterval(this.t); }\n}`, errors: [{ messageId: 'notReleasedOnTeardown', line: 4, column: 14 }] },
+    // Emptied before the close: the close releases nothing.
+    { code: `const fs = require('fs');\nclass L {\n  acquire(p) { this.fd = fs.openSync(p, 'wx'); }\n  release() {\n    this.fd = null;\n    if (this.fd !== null) fs.closeSync(this.fd);\n  }\n}`, errors: [{ messageId: 'notReleasedOnTeardown', line: 3, column: 26 }] },
     // Released on the success path only: a failing query skips the release (node-postgres' pool runs dry).
     { code: `const { Pool } = require('pg');\nconst pool = new Pool();\nasync function t(a) {\n  const client = await pool.connect();\n  await client.query('UPDATE x SET y = $1', [a]);\n  client.release();\n}`, errors: [{ messageId: 'notClosedOnThrow', line: 4, column: 24 }] },
     { code: `${F}async function head(p) {\n  const fh = await fs.promises.open(p, 'r');\n  const r = await fh.read(Buffer.alloc(8), 0, 8, 0);\n  return r.buffer;\n}`, errors: [{ messageId: 'neverClosed', line: 3, column: 20 }] },
