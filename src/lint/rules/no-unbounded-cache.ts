@@ -1,5 +1,5 @@
 import ts = require('typescript');
-import { type FileAnalysis, type RepeatedScope, isFunctionLike, isWithin, skipOuter, valueSite } from '../analysis';
+import { type FileAnalysis, type RepeatedScope, isWithin, skipOuter, valueSite } from '../analysis';
 import type { RuleContext, RuleMeta, RuleVisitors } from '../rule';
 import { related, runsText, scopeRelated } from '../ruleUtil';
 import type { Fix } from '../types';
@@ -13,6 +13,7 @@ export const meta: RuleMeta = {
     fix: 'Bound it: check the size and delete the oldest entry (a Map iterates in insertion order), use an LRU cache with `max`, delete the entry when the request/connection ends, or use a WeakMap keyed by the object itself.',
   },
   messages: {
+    instanceGrowth: '`{{name}}` is a {{type}} that every {{owner}} keeps for its whole life, and `{{method}}()` adds an entry keyed by per-call data on every call; nothing in {{owner}} ever removes one: it grows as long as the object lives. Delete the entry when the call completes (reply, timeout, close), or bound it.',
     unboundedGrowth: '`{{name}}` is a module-level {{type}} that grows with per-request data here, and this {{scope}}; nothing ever deletes from it or bounds its size: it grows until the process runs out of memory. Bound it (size check + delete oldest, or an LRU with `max`) or delete entries when done.',
   },
   examples: {
@@ -79,8 +80,8 @@ export function create(context: RuleContext): RuleVisitors {
             || new RegExp(`\\b${name.replace(/\$/g, '\\$')}\\[[^\\]\\n]+\\]\\s*(=(?!=)|\\?\\?=|\\|\\|=)`).test(t);
         if (!grows) collections.delete(name);
       }
-      if (collections.size === 0) return;
-      check(context, a, collections);
+      if (collections.size > 0) check(context, a, collections);
+      if (t.includes('this.')) checkInstanceCollections(context, a);
     },
   };
 }
@@ -112,7 +113,9 @@ function check(context: RuleContext, a: FileAnalysis, collections: Map<string, C
     if (ts.isPropertyAccessExpression(sp) && sp.expression === site) {
       const m = sp.name.text;
       if (evictMethods.has(m)) {
-        evicted.add(name);
+        // `seen.delete('admin')`: one fixed key does not bound entries keyed by request data.
+        const call = sp.parent;
+        if (!(m === 'delete' && ts.isCallExpression(call) && call.arguments[0] && isLiteralKey(call.arguments[0]))) evicted.add(name);
         return;
       }
       const call = sp.parent;
@@ -127,7 +130,7 @@ function check(context: RuleContext, a: FileAnalysis, collections: Map<string, C
       if (ts.isBinaryExpression(assign) && assign.left === valueSite(sp) && assign.operatorToken.kind >= ts.SyntaxKind.FirstAssignment
         && assign.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
         if (c.type === 'object' || c.type === 'array') noteGrowth(c, assign, [sp.argumentExpression]);
-      } else if (ts.isDeleteExpression(assign)) {
+      } else if (ts.isDeleteExpression(assign) && !isLiteralKey(sp.argumentExpression)) {
         evicted.add(name);
       }
       return;
@@ -154,8 +157,10 @@ function check(context: RuleContext, a: FileAnalysis, collections: Map<string, C
   const noteGrowth = (c: Collection, node: ts.Node, keyParts: readonly ts.Expression[]) => {
     if (growth.has(c.name)) return;
     const scope = a.repeatedScope(node);
-    if (!scope || !scope.fn) return;
-    if (!keyParts.some((k) => dependsOnScope(a, k, scope.fn!))) return;
+    // An exported function or method filling a module-level map is as often a registry as a cache:
+    // only handlers, consumers, timers and loops are known to run per unit of work.
+    if (!scope || !scope.fn || scope.kind === 'call') return;
+    if (!keyParts.some((k) => dependsOnScope(a, k))) return;
     const statement = ts.isExpressionStatement(valueSite(node).parent) ? (valueSite(node).parent as ts.Statement) : undefined;
     growth.set(c.name, { node, statement, scope });
   };
@@ -175,16 +180,20 @@ function check(context: RuleContext, a: FileAnalysis, collections: Map<string, C
 }
 
 /** True when the key/value expression uses something declared in the repeated function (request data). */
-function dependsOnScope(a: FileAnalysis, e: ts.Node, fn: ts.Node): boolean {
+function dependsOnScope(a: FileAnalysis, e: ts.Node): boolean {
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
     if (ts.isIdentifier(n)) {
       const p = n.parent;
-      if (!(ts.isPropertyAccessExpression(p) && p.name === n) && a.isDeclaredWithin(n.text, n, fn)) found = true;
+      // Anything bound inside a function (this one or an enclosing handler: `socket.id` in a nested
+      // 'message' callback) is per-run data; module-level names and globals are not.
+      if (!(ts.isPropertyAccessExpression(p) && p.name === n)) {
+        const scope = a.declarationScope(n.text, n);
+        if (scope && !ts.isSourceFile(scope)) found = true;
+      }
       return;
     }
-    if (isFunctionLike(n) && !isWithin(n, fn)) return;
     ts.forEachChild(n, visit);
   };
   visit(e);
@@ -200,4 +209,86 @@ function boundFix(a: FileAnalysis, c: Collection, g: Growth): Fix[] {
   const pos = g.statement.getStart(a.sourceFile);
   const indent = a.indentAt(pos);
   return [{ title: `Bound ${c.name} to 1000 entries (evict the oldest)`, edits: [{ range: a.rangeOf(pos, pos), newText: `${guard}\n${indent}` }] }];
+}
+
+function isLiteralKey(e: ts.Expression): boolean {
+  const k = skipOuter(e);
+  return ts.isStringLiteralLike(k) || ts.isNumericLiteral(k);
+}
+
+/**
+ * Collections held in a field (`this.pending = new Map()` in the constructor or as a field
+ * initialiser) that a method grows with per-call keys while nothing in the class removes entries:
+ * the object's own cache, unbounded for as long as the object lives.
+ */
+function checkInstanceCollections(context: RuleContext, a: FileAnalysis): void {
+  const visitClass = (cls: ts.ClassLikeDeclaration): void => {
+    const fields = new Map<string, { type: CollectionType; node: ts.Node }>();
+    for (const m of cls.members) {
+      if (ts.isPropertyDeclaration(m) && m.initializer && !(ts.getModifiers(m) ?? []).some((x) => x.kind === ts.SyntaxKind.StaticKeyword)) {
+        const type = collectionType(m.initializer);
+        if (type) fields.set(m.name.getText(a.sourceFile), { type, node: m });
+      }
+      if (ts.isConstructorDeclaration(m) && m.body) {
+        for (const st of m.body.statements) {
+          if (!ts.isExpressionStatement(st) || !ts.isBinaryExpression(st.expression) || st.expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+          const left = st.expression.left;
+          const type = collectionType(st.expression.right);
+          if (type && ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword) fields.set(left.name.text, { type, node: st });
+        }
+      }
+    }
+    if (fields.size === 0) return;
+    const evicted = new Set<string>();
+    const growth = new Map<string, { node: ts.Node; method: ts.MethodDeclaration; statement?: ts.Statement }>();
+    const visit = (n: ts.Node): void => {
+      if (ts.isPropertyAccessExpression(n) && n.expression.kind === ts.SyntaxKind.ThisKeyword && fields.has(n.name.text)) {
+        const name = n.name.text;
+        const field = fields.get(name)!;
+        const site = valueSite(n);
+        const sp = site.parent;
+        if (ts.isPropertyAccessExpression(sp) && sp.expression === site) {
+          const m = sp.name.text;
+          const call = sp.parent;
+          if (evictMethods.has(m) && !(m === 'delete' && ts.isCallExpression(call) && call.arguments[0] && isLiteralKey(call.arguments[0]))) evicted.add(name);
+          else if (growMethods[field.type].has(m) && ts.isCallExpression(call) && call.expression === sp) noteGrowth(name, call, field.type === 'Map' ? call.arguments.slice(0, 1) : call.arguments);
+        } else if (ts.isElementAccessExpression(sp) && sp.expression === site) {
+          const assign = valueSite(sp).parent;
+          if (ts.isDeleteExpression(assign)) evicted.add(name);
+          else if (ts.isBinaryExpression(assign) && assign.left === valueSite(sp) && assign.operatorToken.kind >= ts.SyntaxKind.FirstAssignment
+            && assign.operatorToken.kind <= ts.SyntaxKind.LastAssignment && (field.type === 'object' || field.type === 'array')) noteGrowth(name, assign, [sp.argumentExpression]);
+        } else if (ts.isDeleteExpression(sp)) evicted.add(name);
+        else if (ts.isBinaryExpression(sp) && sp.left === site && sp.operatorToken.kind === ts.SyntaxKind.EqualsToken && !isWithin(sp, fields.get(name)!.node)) evicted.add(name);
+        else if ((ts.isCallExpression(sp) || ts.isNewExpression(sp)) && sp.arguments?.includes(site as ts.Expression)) evicted.add(name);
+        else if (ts.isVariableDeclaration(sp) || ts.isReturnStatement(sp) || ts.isPropertyAssignment(sp)) evicted.add(name);
+      }
+      ts.forEachChild(n, visit);
+    };
+    const noteGrowth = (name: string, node: ts.Node, keys: readonly ts.Expression[]) => {
+      if (growth.has(name)) return;
+      let method: ts.Node | undefined = node.parent;
+      while (method && !ts.isClassLike(method) && !(ts.isMethodDeclaration(method) && method.parent === cls)) method = method.parent;
+      if (!method || !ts.isMethodDeclaration(method) || !method.body) return;
+      if (!keys.some((k) => dependsOnScope(a, k))) return;
+      const statement = ts.isExpressionStatement(valueSite(node).parent) ? (valueSite(node).parent as ts.Statement) : undefined;
+      growth.set(name, { node, method, statement });
+    };
+    for (const m of cls.members) visit(m);
+    for (const [name, g] of growth) {
+      if (evicted.has(name)) continue;
+      const field = fields.get(name)!;
+      const owner = cls.name?.text ?? 'instance';
+      context.report({
+        node: g.node,
+        messageId: 'instanceGrowth',
+        data: { name: `this.${name}`, type: field.type === 'object' ? 'object' : field.type, owner, method: g.method.name.getText(a.sourceFile) },
+        related: [related(a, field.node, `this.${name} is created here and lives as long as the ${owner}`)],
+      });
+    }
+  };
+  const walk = (n: ts.Node): void => {
+    if (ts.isClassLike(n)) visitClass(n);
+    ts.forEachChild(n, walk);
+  };
+  walk(a.sourceFile);
 }

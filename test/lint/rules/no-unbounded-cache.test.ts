@@ -4,6 +4,10 @@ const E = "const express = require('express');\nconst app = express();\n";
 
 runRuleTests('no-unbounded-cache', {
   valid: [
+    // The pending entry is deleted when the reply comes.
+    `class Rpc {\n  constructor(t) { this.pending = new Map(); this.n = 0; t.on('reply', (id, r) => { this.pending.get(id)?.(r); this.pending.delete(id); }); }\n  call(m) {\n    const id = ++this.n;\n    return new Promise((resolve) => this.pending.set(id, resolve));\n  }\n}`,
+    // An exported registry filled by its callers is not a per-request cache.
+    `const handlers = new Map();\nexport function register(name, fn) {\n  handlers.set(name, fn);\n}`,
     // Bounded: size check + delete oldest.
     `${E}const seen = new Map();\napp.get('/t', (req, res) => {\n  if (seen.size >= 1000) seen.delete(seen.keys().next().value);\n  seen.set(req.query.s, Date.now());\n  res.end();\n});`,
     // Deleted when the connection ends.
@@ -38,6 +42,12 @@ runRuleTests('no-unbounded-cache', {
     `${E}const all = new Map();\napp.get('/a', (req, res) => {\n  // leak-lens-disable-next-line no-unbounded-cache\n  all.set(req.query.k, 1);\n  res.end();\n});`,
   ],
   invalid: [
+    // A long-lived client's pending-call map, never deleted when the reply arrives.
+    { code: `class Rpc {\n  constructor(t) { this.t = t; this.pending = new Map(); this.n = 0; }\n  call(m) {\n    const id = ++this.n;\n    return new Promise((resolve) => { this.pending.set(id, resolve); this.t.send(id, m); });\n  }\n}`, errors: [{ messageId: 'instanceGrowth', line: 5, column: 39 }] },
+    // Only one fixed key is ever deleted.
+    { code: `${E}const sessions = {};\napp.post('/login/:id', (req, res) => {\n  sessions[req.params.id] = Date.now();\n  res.end();\n});\nfunction reset() { delete sessions['admin']; }`, errors: [{ messageId: 'unboundedGrowth', line: 5, column: 3 }] },
+    // Keyed by the connection's id inside a nested message handler.
+    { code: `const online = new Map();\nio.on('connection', (socket) => {\n  socket.on('hello', (name) => {\n    online.set(socket.id, name);\n  });\n});`, errors: [{ messageId: 'unboundedGrowth', line: 4, column: 5 }] },
     { code: `${E}const seen = new Map();\napp.get('/track', (req, res) => {\n  seen.set(req.query.session, Date.now());\n  res.end();\n});`, errors: [{ messageId: 'unboundedGrowth', line: 5, column: 3 }] },
     { code: `const sockets = [];\nrequire('net').createServer((socket) => {\n  sockets.push(socket);\n}).listen(7000);`, errors: [{ messageId: 'unboundedGrowth', line: 3, column: 3 }] },
     { code: `${E}const hits = {};\napp.get('/h', (req, res) => {\n  hits[req.ip] = (hits[req.ip] || 0) + 1;\n  res.end();\n});`, errors: [{ messageId: 'unboundedGrowth', line: 5, column: 3 }] },
