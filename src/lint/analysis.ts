@@ -86,7 +86,7 @@ const routeDecorators: Record<string, RepeatedKind> = {
 /** Every callee name `registration` can accept: anything else is rejected before building labels. */
 const registrationNames = new Set(['CronJob', 'Worker', 'setInterval', 'useEffect', 'useLayoutEffect', 'schedule', 'scheduleJob',
   'createServer', 'createSecureServer', 'on', 'addListener', 'prependListener', 'addEventListener', 'tap', 'tapAsync', 'tapPromise',
-  'beforeEach', 'afterEach', 'it', 'test', ...httpVerbs, ...consumerMethods]);
+  'beforeEach', 'afterEach', ...httpVerbs, ...consumerMethods]);
 /**
  * Names of functions that set something up once (or tear it down): a method or exported function
  * named like this is not assumed to run per call. Matched on the whole name or its first word.
@@ -622,8 +622,8 @@ export class FileAnalysis {
 
   /**
    * Whether an emitter/collection expression outlives one run of `scope`: what `outlives` says, plus
-   * what the kind of repetition implies. Fields of `this` outlive a method call; a per-call
-   * function's parameters belong to its caller; a loop iteration is outlived by everything declared
+   * what the kind of repetition implies. Fields of `this` outlive a method call; an AbortSignal
+   * parameter belongs to the caller; a loop iteration is outlived by everything declared
    * outside the loop body.
    */
   outlivesScope(expr: ts.Expression, scope: RepeatedScope): { longLived: boolean; name: string } {
@@ -645,9 +645,11 @@ export class FileAnalysis {
       const declared = this.declarationScope(root.text, root);
       return { longLived: !!declared && !isWithin(declared, fn), name: text };
     }
-    if (scope.kind === 'call' && isFunctionLike(fn) && fn.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === (root as ts.Identifier).text)
-      && this.declarationScope(root.text, root) === fn) {
-      return { longLived: true, name: `${text} (the caller's)` };
+    // An AbortSignal handed in by the caller typically belongs to something long-lived (a shutdown
+    // controller, a client's lifetime); other parameters are as often made for this one call.
+    if (scope.kind === 'call' && isFunctionLike(fn) && ts.isIdentifier(skipOuter(expr)) && /signal$/i.test(root.text)
+      && fn.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === (root as ts.Identifier).text) && this.declarationScope(root.text, root) === fn) {
+      return { longLived: true, name: `${text} (the caller's signal)` };
     }
     const r = this.outlives(expr, fn);
     return { ...r, name: r.longLived ? text : r.name };
@@ -681,7 +683,8 @@ export class FileAnalysis {
       return undefined;
     }
     if (method === 'setInterval') return { kind: 'timer', label: `setInterval callback`, node: call };
-    if ((method === 'beforeEach' || method === 'afterEach' || method === 'it' || method === 'test') && ts.isIdentifier(callee)) {
+    // Each test body runs once; the hooks around them run for every test.
+    if ((method === 'beforeEach' || method === 'afterEach') && ts.isIdentifier(callee)) {
       return { kind: 'test', label, node: call };
     }
     // webpack/tapable hooks: `compiler.hooks.done.tap('name', fn)` runs on every build.

@@ -383,6 +383,14 @@ function outermostFunction(node: ts.Node): ts.Node | undefined {
  */
 export function releasesSlot(a: FileAnalysis, container: ts.Node, target: string, closeMethods: readonly string[], closeFunctions: readonly string[] = [],
   skipOwnHandlers = false): boolean {
+  // `const server = this._server; … server.close()`: a local alias releases the slot too.
+  const names = new Set([target]);
+  const collectAliases = (n: ts.Node): void => {
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer
+      && skipOuter(n.initializer).getText(a.sourceFile).replace(/\s+/g, '') === target) names.add(n.name.text);
+    ts.forEachChild(n, collectAliases);
+  };
+  collectAliases(container);
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
@@ -391,9 +399,15 @@ export function releasesSlot(a: FileAnalysis, container: ts.Node, target: string
       if (skipOwnHandlers && ts.isPropertyAccessExpression(callee) && /^(on|once|addListener|prependListener|setTimeout)$/.test(callee.name.text)
         && skipOuter(callee.expression).getText(a.sourceFile).replace(/\s+/g, '') === target) return;
       if (ts.isPropertyAccessExpression(callee) && closeMethods.includes(callee.name.text)
-        && skipOuter(callee.expression).getText(a.sourceFile).replace(/\s+/g, '') === target) found = !nulledBefore(a, n, target);
+        && names.has(skipOuter(callee.expression).getText(a.sourceFile).replace(/\s+/g, ''))) {
+        const via = skipOuter(callee.expression).getText(a.sourceFile).replace(/\s+/g, '');
+        // An alias taken before the slot was emptied still holds the value.
+        found = via !== target || !nulledBefore(a, n, target);
+      }
       else if (closeFunctions.length && closeFunctions.includes(ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '')
-        && n.arguments.some((arg) => skipOuter(arg).getText(a.sourceFile).replace(/\s+/g, '') === target)) found = !nulledBefore(a, n, target);
+        && n.arguments.some((arg) => names.has(skipOuter(arg).getText(a.sourceFile).replace(/\s+/g, '')))) {
+        found = !n.arguments.some((arg) => skipOuter(arg).getText(a.sourceFile).replace(/\s+/g, '') === target) || !nulledBefore(a, n, target);
+      }
     }
     if (!found) ts.forEachChild(n, visit);
   };
@@ -457,6 +471,8 @@ export function teardownWithoutRelease(a: FileAnalysis, creation: ts.Node, close
   for (const m of cls.members) if (ts.isMethodDeclaration(m) && m.body) methods.set(m.name.getText(a.sourceFile), m);
   const teardowns = [...methods.entries()].filter(([n]) => teardownMethodNames.test(n)).map(([, m]) => m);
   if (teardowns.length === 0) return undefined;
+  // A teardown that hands over to the base class (`super.close()`) may release it there, out of sight.
+  if (teardowns.some((t) => /\bsuper\s*\.\s*\w+\s*\(/.test(t.getText(a.sourceFile)))) return undefined;
   for (const t of teardowns) {
     // The teardown and the methods it calls on `this`.
     const seen = new Set<ts.MethodDeclaration>([t]);

@@ -123,6 +123,7 @@ export function usesLocals(a: FileAnalysis, node: ts.Node, fn: ts.Node): boolean
  * guarded block itself sets runs once, not per request.
  */
 export function isOnceGuarded(a: FileAnalysis, node: ts.Node, scopeFn: ts.Node | undefined): boolean {
+  if (earlyReturnGuard(a, node)) return true;
   for (let cur: ts.Node = node; cur.parent && cur !== scopeFn; cur = cur.parent) {
     const p = cur.parent;
     if (ts.isBinaryExpression(p) && p.right === cur && (p.operatorToken.kind === ts.SyntaxKind.QuestionQuestionEqualsToken
@@ -153,4 +154,35 @@ export function isOnceGuarded(a: FileAnalysis, node: ts.Node, scopeFn: ts.Node |
 function skipOuterText(a: FileAnalysis, e: ts.Expression): string {
   while (ts.isParenthesizedExpression(e)) e = e.expression;
   return e.getText(a.sourceFile);
+}
+
+/**
+ * `if (this.ac) return this.ac.signal; … this.ac = new AbortController(); x.on(…)`: the function
+ * leaves early once it has run, because it fills what the guard tests.
+ */
+function earlyReturnGuard(a: FileAnalysis, node: ts.Node): boolean {
+  const fn = a.enclosingFunction(node);
+  if (ts.isSourceFile(fn) || !fn.body || !ts.isBlock(fn.body)) return false;
+  for (const st of fn.body.statements) {
+    if (st.pos >= node.pos) break;
+    if (!ts.isIfStatement(st) || st.elseStatement) continue;
+    const then = st.thenStatement;
+    const exits = ts.isReturnStatement(then) || (ts.isBlock(then) && then.statements.some(ts.isReturnStatement));
+    if (!exits) continue;
+    const tested = new Set<string>();
+    const collect = (n: ts.Node): void => {
+      if (ts.isIdentifier(n) || ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) tested.add(n.getText(a.sourceFile).replace(/\s+/g, ''));
+      ts.forEachChild(n, collect);
+    };
+    collect(st.expression);
+    let filled = false;
+    const visit = (n: ts.Node): void => {
+      if (filled) return;
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && tested.has(n.left.getText(a.sourceFile).replace(/\s+/g, ''))) filled = true;
+      else ts.forEachChild(n, visit);
+    };
+    visit(fn.body);
+    if (filled) return true;
+  }
+  return false;
 }

@@ -269,7 +269,9 @@ function checkInstanceCollections(context: RuleContext, a: FileAnalysis): void {
       let method: ts.Node | undefined = node.parent;
       while (method && !ts.isClassLike(method) && !(ts.isMethodDeclaration(method) && method.parent === cls)) method = method.parent;
       if (!method || !ts.isMethodDeclaration(method) || !method.body) return;
-      if (!keys.some((k) => dependsOnScope(a, k))) return;
+      // Registries keyed by names their callers pass are bounded by the program; keys minted fresh on
+      // every call (a counter, a clock, a random id) or taken from a request/connection are not.
+      if (!keys.some((k) => freshKey(a, k, method!, 0))) return;
       const statement = ts.isExpressionStatement(valueSite(node).parent) ? (valueSite(node).parent as ts.Statement) : undefined;
       growth.set(name, { node, method, statement });
     };
@@ -291,4 +293,48 @@ function checkInstanceCollections(context: RuleContext, a: FileAnalysis): void {
     ts.forEachChild(n, walk);
   };
   walk(a.sourceFile);
+}
+
+const perUnitNames = /^(req|request|ctx|socket|ws|conn|connection|msg|message|job|session|peer|res|response)$/;
+const freshCalls = /^(now|random|randomUUID|uuid|v4|nanoid|hrtime|randomBytes|generateId|nextId|createId|cuid|ulid)$/;
+
+/** Whether a key is new on every call: an incremented counter, a clock or random id, or data of a request/connection object. */
+function freshKey(a: FileAnalysis, e: ts.Expression, method: ts.Node, depth: number): boolean {
+  if (depth > 3) return false;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) {
+      if (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken) found = true;
+    } else if (ts.isCallExpression(n)) {
+      const c = skipOuter(n.expression);
+      const last = ts.isPropertyAccessExpression(c) ? c.name.text : ts.isIdentifier(c) ? c.text : '';
+      if (freshCalls.test(last)) found = true;
+    } else if (ts.isIdentifier(n) && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
+      if (perUnitNames.test(n.text) && a.declarationScope(n.text, n) !== undefined && !a.isModuleLevelName(n.text, n)) found = true;
+      else {
+        // Follow a local `const id = …` once.
+        const scope = a.declarationScope(n.text, n);
+        if (scope && isWithin(scope, method) && !ts.isSourceFile(scope)) {
+          const decl = findDeclaration(scope, n.text);
+          if (decl?.initializer) found = freshKey(a, decl.initializer, method, depth + 1);
+        }
+      }
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(e);
+  return found;
+}
+
+function findDeclaration(scope: ts.Node, name: string): ts.VariableDeclaration | undefined {
+  let found: ts.VariableDeclaration | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name) found = n;
+    else if (n === scope || !ts.isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return found;
 }
