@@ -77,6 +77,8 @@ export function ownershipOf(a: FileAnalysis, creation: ts.Expression, opts: Owne
         }
       }
       if (opts.consumeProperties?.includes(p.name.text)) return { status: 'released', releases: [p] };
+      // `makeClient().get(…)`: an object that runs background work, used once and dropped.
+      if (!opts.argumentEscapes && call && ts.isCallExpression(call) && call.expression === p) return { status: 'unused', releases: [] };
       return { status: 'escaped', escape: 'chained', releases: [] };
     }
     if (ts.isConditionalExpression(p) && p.condition !== site) {
@@ -126,8 +128,7 @@ export function ownershipOf(a: FileAnalysis, creation: ts.Expression, opts: Owne
   if (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p) || ts.isArrayLiteralExpression(p) || ts.isSpreadElement(p)) {
     if (!opts.argumentEscapes) {
       // `{ httpAgent: new Agent() }` passed straight into a call: the call only borrows it.
-      let holder: ts.Node = ts.isArrayLiteralExpression(p) ? p : p.parent;
-      holder = valueSite(holder);
+      const holder = literalHolder(ts.isArrayLiteralExpression(p) ? p : p.parent);
       const call = holder.parent;
       if (call && (ts.isCallExpression(call) || ts.isNewExpression(call)) && call.arguments?.includes(holder as ts.Expression)
         && !argumentOwnership(a, call, opts)) {
@@ -212,7 +213,7 @@ export function trackVariable(a: FileAnalysis, name: string, scope: ts.Node, sta
       || ts.isSpreadElement(p) || ts.isSpreadAssignment(p) || ts.isExportSpecifier(p) || ts.isExportAssignment(p)) {
       if (!opts.argumentEscapes && (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p))) {
         // `https.get({ agent }, …)`: an options object passed straight into a call only lends it.
-        const holder = valueSite(p.parent);
+        const holder = literalHolder(p.parent);
         const call = holder.parent;
         if (call && (ts.isCallExpression(call) || ts.isNewExpression(call)) && call.arguments?.includes(holder as ts.Expression)
           && !argumentOwnership(a, call, opts)) return;
@@ -540,4 +541,15 @@ function calledByOwner(a: FileAnalysis, owner: ts.Node, fn: ts.Node): boolean {
   };
   visit(owner);
   return found;
+}
+
+/** The outermost object/array literal around `literal` (`{ agent: { https: agent } }`), as a value site. */
+function literalHolder(literal: ts.Node): ts.Node {
+  let holder = valueSite(literal);
+  while (holder.parent && (ts.isPropertyAssignment(holder.parent) || ts.isArrayLiteralExpression(holder.parent))) {
+    const outer = ts.isPropertyAssignment(holder.parent) ? holder.parent.parent : holder.parent;
+    if (!ts.isObjectLiteralExpression(outer) && !ts.isArrayLiteralExpression(outer)) break;
+    holder = valueSite(outer);
+  }
+  return holder;
 }

@@ -172,7 +172,14 @@ export function factoryFact(a: FileAnalysis, name: string): BackgroundFact | und
     fn.body.statements.forEach(visit);
   }
   for (const r of returned) {
-    const e = skipOuter(r);
+    let e = skipOuter(r);
+    // `const agent = new Agent(…); return agent;`: follow a local binding to what made it.
+    if (ts.isIdentifier(e) && fn.body && ts.isBlock(fn.body)) {
+      const name = e.text;
+      const decl = fn.body.statements.flatMap((st) => (ts.isVariableStatement(st) ? [...st.declarationList.declarations] : []))
+        .find((d) => ts.isIdentifier(d.name) && d.name.text === name && d.initializer);
+      if (decl?.initializer) e = skipOuter(decl.initializer);
+    }
     if (ts.isNewExpression(e) || ts.isCallExpression(e)) {
       const entry = backgroundEntryFor(a, e);
       if (entry) return { kind: 'background', what: `${name}()`, runs: `a new ${entry.what} (${entry.runs}) on every call`, file: a.file, range: a.range(e) };

@@ -91,9 +91,10 @@ function checkAdd(context: RuleContext, a: FileAnalysis, call: ts.CallExpression
     || (ts.isArrowFunction(site.parent) && site.parent.body === site && !!site.parent.parent && ts.isNewExpression(site.parent.parent))
     || (method === 'pipe' && ts.isPropertyAccessExpression(site.parent));
   if (!discarded) return;
-  // A method or helper that runs per call but subscribes something that holds no per-call state is set-up code.
+  // A method or helper that runs per call but subscribes something that holds no per-call state is
+  // set-up code. (A loop gets no such benefit of the doubt: every iteration adds one.)
   const listenerArg = method === 'pipe' ? call.arguments[0] : call.arguments[1];
-  if ((scope.kind === 'call' || scope.kind === 'loop') && !(listenerArg && capturesCallState(a, listenerArg, scope.fn))) return;
+  if (scope.kind === 'call' && !(listenerArg && capturesCallState(a, listenerArg, scope.fn))) return;
   const event = stringValue(call.arguments[0]);
   const options = call.arguments[2] ? skipOuter(call.arguments[2]) : undefined;
   if (options && ts.isObjectLiteralExpression(options) && options.properties.some((p) => p.name && ts.isIdentifier(p.name) && (p.name.text === 'once' || p.name.text === 'signal'))) return;
