@@ -491,8 +491,13 @@ export function teardownWithoutRelease(a: FileAnalysis, creation: ts.Node, close
       visit(m);
     }
   }
-  // Released somewhere else (a swap method, a callback)? Then the teardown is not the only way out; stay quiet.
+  // Released somewhere else (a swap method, a callback, another object holding this one)? Then the
+  // teardown is not the only way out; stay quiet.
   if (releasesSlot(a, cls, slot.target, closeMethods, closeFunctions)) return undefined;
+  const field = slot.target.slice('this.'.length).replace(/[$]/g, '\\$');
+  const other = `(?<!\\bthis)\\.${field}`;
+  const viaOther = new RegExp(`(${other}\\s*\\??\\.\\s*(${closeMethods.join('|') || '$^'})\\s*\\()|((${closeFunctions.join('|') || '$^'})\\s*\\([^)]*${other}\\s*\\))`);
+  if (viaOther.test(a.text)) return undefined;
   return { target: slot.target, teardown: teardowns[0] };
 }
 

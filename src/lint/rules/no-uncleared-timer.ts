@@ -1,6 +1,6 @@
 import ts = require('typescript');
 import { type FileAnalysis, type FunctionLike, isFunctionLike, isWithin, skipOuter, valueSite } from '../analysis';
-import { ownershipOf } from '../ownership';
+import { ownershipOf, teardownWithoutRelease } from '../ownership';
 import type { RuleContext, RuleMeta, RuleVisitors } from '../rule';
 import { isOnceGuarded, related, runsText, scopeRelated } from '../ruleUtil';
 
@@ -15,6 +15,7 @@ export const meta: RuleMeta = {
   messages: {
     intervalPerScope: '`setInterval` {{scope}} and is never cleared: every call starts another interval that runs forever and keeps its closure alive. Keep the handle and `clearInterval` it when {{unit}}.',
     neverCleared: '`setInterval` in {{owner}} is never cleared and its handle {{handle}}: nothing can ever stop it, so it and everything its callback holds live until the process exits. Store the handle and clear it in a close()/dispose() method{{unref}}.',
+    notClearedOnTeardown: '`{{target}} = {{fn}}(…)` is not cleared by `{{teardown}}()`: after the object is ended the timer still fires and keeps the object alive. `{{clear}}({{target}})` in `{{teardown}}()`.',
     raceTimer: 'The timeout timer in this `Promise.race` is never cleared: when the other promise wins, the timer still holds its closure until it fires. Keep the handle and `clearTimeout` it in a `finally`.',
     pollingWithoutStop: '`{{fn}}` re-schedules itself with `setTimeout` unconditionally and keeps no handle, and it is started from code that {{scope}}: every start adds a polling chain that can never stop. Keep the handle or check a stop flag before re-scheduling.',
   },
@@ -102,6 +103,7 @@ function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
 
 function checkInterval(context: RuleContext, a: FileAnalysis, call: ts.CallExpression, cleared: Set<string>): void {
   if (a.isModuleScope(call)) return;
+  if (checkTeardown(context, a, call, 'setInterval')) return;
   const h = handleOf(call);
   if (h.kind === 'other') return;
   if (h.kind === 'name') {
@@ -166,6 +168,7 @@ function closesOverLocals(a: FileAnalysis, call: ts.CallExpression, fn: Function
 }
 
 function checkTimeout(context: RuleContext, a: FileAnalysis, call: ts.CallExpression, cleared: Set<string>): void {
+  if (checkTeardown(context, a, call, 'setTimeout')) return;
   const h = handleOf(call);
   if (h.kind === 'name' && cleared.has(h.name!)) return;
   if (h.kind === 'other') return;
@@ -200,6 +203,20 @@ function checkTimeout(context: RuleContext, a: FileAnalysis, call: ts.CallExpres
   context.report({ node: call, messageId: 'pollingWithoutStop', data: { fn: name, scope: runsText(a, scope) }, related: [scopeRelated(a, scope)] });
 }
 
+/** A timer kept on `this` by a class whose teardown (close, end, destroy…) does not clear it: ending the object leaves it scheduled. */
+function checkTeardown(context: RuleContext, a: FileAnalysis, call: ts.CallExpression, fn: 'setTimeout' | 'setInterval'): boolean {
+  const missed = teardownWithoutRelease(a, call, ['close'], ['clearTimeout', 'clearInterval']);
+  if (!missed) return false;
+  const teardown = missed.teardown.name.getText(a.sourceFile);
+  context.report({
+    node: call,
+    messageId: 'notClearedOnTeardown',
+    data: { fn, target: missed.target, teardown, clear: fn === 'setTimeout' ? 'clearTimeout' : 'clearInterval' },
+    related: [related(a, missed.teardown.name, `${teardown}() ends the object without clearing ${missed.target}`)],
+  });
+  return true;
+}
+
 function hasEarlyReturn(body: ts.Block, before: ts.Node): boolean {
   let found = false;
   const visit = (n: ts.Node): void => {
@@ -213,6 +230,20 @@ function hasEarlyReturn(body: ts.Block, before: ts.Node): boolean {
 
 function inPromiseRace(a: FileAnalysis, promise: ts.Node): boolean {
   let cur: ts.Node = promise;
+  // `const deadline = new Promise(…); … Promise.race([work, deadline])`: follow the local.
+  if (ts.isVariableDeclaration(cur.parent) && ts.isIdentifier(cur.parent.name)) {
+    const name = cur.parent.name.text;
+    const scope = a.declarationScope(name, cur.parent);
+    if (!scope || ts.isSourceFile(scope)) return false;
+    let raced = false;
+    const visit = (n: ts.Node): void => {
+      if (raced) return;
+      if (ts.isIdentifier(n) && n.text === name && ts.isArrayLiteralExpression(n.parent) && isRaceArg(a, n.parent)) raced = true;
+      else ts.forEachChild(n, visit);
+    };
+    visit(scope);
+    return raced;
+  }
   if (ts.isArrayLiteralExpression(cur.parent)) cur = cur.parent;
   else if (ts.isReturnStatement(cur.parent) || (ts.isArrowFunction(cur.parent) && cur.parent.body === cur)) {
     // A helper returning the timeout promise: is it called inside a Promise.race in this file?

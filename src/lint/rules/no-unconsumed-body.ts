@@ -49,14 +49,24 @@ export function create(context: RuleContext): RuleVisitors {
       }
     },
     onEnd() {
+      // Calls of this file's fetch wrappers are responses too.
+      if (calls.length > 0) {
+        for (const name of wrapperNames(a)) for (const c of a.callsByName.get(name) ?? []) if (!calls.includes(c)) calls.push(c);
+      }
       for (const call of calls) check(context, a, call);
       for (const call of httpCalls) checkHttp(context, a, call);
     },
   };
 }
 
-function isResponseCall(a: FileAnalysis, call: ts.CallExpression): boolean {
+function isResponseCall(a: FileAnalysis, call: ts.CallExpression, depth = 0): boolean {
   const info = a.callee(call);
+  // A thin wrapper of this file that returns a fetch response (`const res = await request(path)`).
+  const wrapped = skipOuter(call.expression);
+  if (depth === 0 && ts.isIdentifier(wrapped) && wrapped.text !== 'fetch' && a.isModuleLevelName(wrapped.text, call)) {
+    const inner = returnedCall(a, wrapped.text);
+    if (inner && isResponseCall(a, inner, 1)) return true;
+  }
   if (info.module === 'undici' && (info.name === 'fetch' || info.name === 'request')) return true;
   if (info.module === 'node-fetch' && (info.name === 'default' || info.name === 'fetch')) return true;
   const callee = skipOuter(call.expression);
@@ -141,4 +151,47 @@ function checkHttp(context: RuleContext, a: FileAnalysis, call: ts.CallExpressio
       related: [related(a, own.leakyExit, `returns here without reading ${name}`)],
     });
   }
+}
+
+/** Module-level functions of this file whose one return is a fetch response. */
+function wrapperNames(a: FileAnalysis): string[] {
+  const names: string[] = [];
+  for (const st of a.sourceFile.statements) {
+    const name = ts.isFunctionDeclaration(st) ? st.name?.text
+      : ts.isVariableStatement(st) && st.declarationList.declarations.length === 1 && ts.isIdentifier(st.declarationList.declarations[0].name)
+        ? st.declarationList.declarations[0].name.text : undefined;
+    if (!name || name === 'fetch' || !st.getText(a.sourceFile).includes('fetch')) continue;
+    const inner = returnedCall(a, name);
+    if (inner && isResponseCall(a, inner, 1)) names.push(name);
+  }
+  return names;
+}
+
+/** The call a module-level function of this file returns (`return fetch(…)`), when it has exactly one return. */
+function returnedCall(a: FileAnalysis, name: string): ts.CallExpression | undefined {
+  for (const st of a.sourceFile.statements) {
+    let fn: ts.FunctionLikeDeclaration | undefined;
+    if (ts.isFunctionDeclaration(st) && st.name?.text === name) fn = st;
+    else if (ts.isVariableStatement(st)) {
+      const d = st.declarationList.declarations.find((x) => ts.isIdentifier(x.name) && x.name.text === name);
+      const init = d?.initializer && skipOuter(d.initializer);
+      if (init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) fn = init;
+    }
+    if (!fn?.body) continue;
+    if (!ts.isBlock(fn.body)) {
+      const e = skipOuter(fn.body);
+      return ts.isCallExpression(e) ? e : undefined;
+    }
+    const returns: ts.ReturnStatement[] = [];
+    const visit = (n: ts.Node): void => {
+      if (ts.isFunctionLike(n)) return;
+      if (ts.isReturnStatement(n)) returns.push(n);
+      ts.forEachChild(n, visit);
+    };
+    fn.body.statements.forEach(visit);
+    if (returns.length !== 1 || !returns[0].expression) return undefined;
+    const e = skipOuter(returns[0].expression);
+    return ts.isCallExpression(e) ? e : undefined;
+  }
+  return undefined;
 }

@@ -5,6 +5,8 @@ const W = "const wss = new (require('ws').Server)({ port: 1 });\n";
 
 runRuleTests('no-uncleared-timer', {
   valid: [
+    // Cleared by the teardown.
+    `class C {\n  connect() { this.retry = setTimeout(() => this.connect(), 1000); }\n  end() { clearTimeout(this.retry); }\n}`,
     // Started lazily once, guarded by its own handle.
     `const express = require('express');\nconst app = express();\nlet sweeper;\napp.get('/x', (req, res) => {\n  if (!sweeper) sweeper = setInterval(() => {}, 60000);\n  res.end();\n});`,
     // A startup function taking options.
@@ -40,6 +42,10 @@ runRuleTests('no-uncleared-timer', {
     `${W}wss.on('connection', (ws) => {\n  // leak-lens-disable-next-line no-uncleared-timer\n  setInterval(() => ws.ping(), 30000);\n});`,
   ],
   invalid: [
+    // end() forgets the reconnect timer scheduled from the stream's 'close'.
+    { code: `class C {\n  connect() {\n    this.s = open();\n    this.s.on('close', () => { this.retry = setTimeout(() => this.connect(), 1000); });\n  }\n  end() { this.s.destroy(); }\n}`, errors: [{ messageId: 'notClearedOnTeardown', line: 4, column: 45 }] },
+    // The racing promise kept in a local first.
+    { code: `async function d(p, ms) {\n  const deadline = new Promise((_, reject) => {\n    setTimeout(() => reject(new Error('t')), ms);\n  });\n  return Promise.race([p, deadline]);\n}`, errors: [{ messageId: 'raceTimer', line: 3, column: 5 }] },
     { code: `import { useEffect } from 'react';\nexport function A() {\n  useEffect(() => {\n    const t = setInterval(() => {}, 1000);\n  }, []);\n  useEffect(() => {\n    const t = setInterval(() => {}, 1000);\n    return () => clearInterval(t);\n  }, []);\n  return null;\n}`, filename: '/project/src/a.jsx', errors: [{ messageId: 'intervalPerScope', line: 4, column: 15 }] },
     { code: `${W}wss.on('connection', (ws) => {\n  setInterval(() => ws.ping(), 30000);\n});`, errors: [{ messageId: 'intervalPerScope', line: 3, column: 3 }] },
     { code: `${E}app.get('/watch', (req, res) => {\n  setInterval(() => res.write('.'), 1000);\n});`, errors: [{ messageId: 'intervalPerScope', line: 4, column: 3 }] },

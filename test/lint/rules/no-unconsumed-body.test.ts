@@ -40,6 +40,8 @@ runRuleTests('no-unconsumed-body', {
     `async function ping(url) {\n  // leak-lens-disable-next-line no-unconsumed-body\n  const res = await fetch(url);\n  return res.ok;\n}`,
   ],
   invalid: [
+    // A status-only caller of this file's fetch wrapper.
+    { code: `async function api(path, init) {\n  return fetch('http://x' + path, init);\n}\nasync function remove(id) {\n  const res = await api('/items/' + id, { method: 'DELETE' });\n  return res.status === 204;\n}`, errors: [{ messageId: 'neverConsumed', line: 5, column: 21 }] },
     { code: `const https = require('https');\nfunction status(url, cb) {\n  https.get(url, (res) => {\n    if (res.statusCode !== 200) return cb(new Error('bad'));\n    let body = '';\n    res.on('data', (c) => (body += c));\n    res.on('end', () => cb(null, body));\n  });\n}`, errors: [{ messageId: 'httpNotConsumed', line: 3, column: 19 }] },
     { code: `const http = require('http');\nfunction ping(cb) {\n  http.get('http://127.0.0.1/health', (res) => cb(res.statusCode === 200));\n}`, errors: [{ messageId: 'httpNotConsumed', line: 3, column: 40 }] },
     { code: `async function getUser(id) {\n  const res = await fetch('https://api/u/' + id);\n  if (!res.ok) throw new Error('HTTP ' + res.status);\n  return res.json();\n}`, errors: [{ messageId: 'notConsumedOnExit', line: 2, column: 21 }] },
