@@ -132,7 +132,11 @@ export function isOnceGuarded(a: FileAnalysis, node: ts.Node, scopeFn: ts.Node |
     const flags: string[] = [];
     const collect = (n: ts.Node): void => {
       if (ts.isIdentifier(n)) flags.push(n.text);
-      else if (ts.isPropertyAccessExpression(n)) flags.push(n.getText(a.sourceFile));
+      else if (ts.isPropertyAccessExpression(n)) {
+        flags.push(n.getText(a.sourceFile));
+        // `if (!cache.has(k)) cache.set(k, …)`: the collection is the flag.
+        if (/^(has|get)$/.test(n.name.text)) flags.push(n.expression.getText(a.sourceFile));
+      }
       else ts.forEachChild(n, collect);
     };
     collect(p.expression);

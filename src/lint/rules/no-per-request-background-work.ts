@@ -1,9 +1,9 @@
 import ts = require('typescript');
 import { type BackgroundFact, type FileAnalysis, type RepeatedScope, skipOuter, valueSite } from '../analysis';
 import { backgroundClose, backgroundLastNames } from '../catalog';
-import { mentions, ownershipOf } from '../ownership';
+import { ownershipOf, replacedWithoutRelease } from '../ownership';
 import type { RuleContext, RuleMeta, RuleVisitors } from '../rule';
-import { afterImports, article, related, runsText, scopeRelated, usesLocals } from '../ruleUtil';
+import { afterImports, article, isOnceGuarded, related, runsText, scopeRelated, usesLocals } from '../ruleUtil';
 import type { Fix } from '../types';
 import { backgroundEntryFor, classFact, factoryFact, localClass } from '../workspace';
 
@@ -19,6 +19,7 @@ export const meta: RuleMeta = {
     perScope: '`{{callee}}` creates {{a}} {{what}} that starts {{runs}}, and this {{scope}}: every call leaves another one running, holding memory and handles forever. Create one at module scope and share it, or close it when done.',
     inline: '`{{callee}}` creates {{a}} {{what}} that starts {{runs}} inline in a call that only borrows it, and this {{scope}}: nothing ever closes it. Create one at module scope and share it.',
     replaced: '`{{callee}}` creates {{a}} {{what}} that starts {{runs}} and stores it in `{{target}}`, replacing the previous one without closing it, and this {{scope}}. Create it once (guard with `if (!{{target}})`) or close the old one first.',
+    storedPerScope: '`{{callee}}` creates {{a}} {{what}} that starts {{runs}} and hands it to `{{holder}}.{{method}}()`, which outlives it, and this {{scope}}: one more is kept for every call and none is ever removed. Create it once at startup, or remove and close it when done.',
     classPerScope: '`{{callee}}` {{scope}}, and its constructor starts {{runs}}: every call leaves another instance running. Create one {{name}} at module scope and share it, or stop it when done.',
   },
   examples: {
@@ -152,31 +153,28 @@ function check(context: RuleContext, a: FileAnalysis, node: ts.NewExpression | t
     context.report({ node, messageId: isClass ? 'classPerScope' : 'perScope', data, related: rel, fixes: hoistFix(a, node, scope) });
     return;
   }
-  if (own.status === 'escaped' && own.escape && /^stored (in|on) /.test(own.escape) && scope.kind !== 'constructor') {
-    const target = own.escape.replace(/^stored (in|on) /, '');
-    if (!isGuarded(a, node, target) && !target.includes('[')) {
-      context.report({ node, messageId: 'replaced', data: { ...data, target }, related: [...rel, related(a, valueSite(node).parent, 'stored here')] });
+  if (own.status !== 'escaped') return;
+  const replaced = replacedWithoutRelease(a, node, backgroundClose);
+  if (replaced) {
+    context.report({ node, messageId: 'replaced', data: { ...data, target: replaced.target, scope: runsText(a, replaced.scope) },
+      related: [...rel, related(a, replaced.assign, 'stored here')] });
+    return;
+  }
+  // `logger.add(new transports.File(…))` per request: kept by something that outlives the request and never let go.
+  const holder = valueSite(node).parent;
+  if (scope.kind !== 'call' && scope.kind !== 'constructor' && ts.isCallExpression(holder) && holder.arguments.includes(valueSite(node) as ts.Expression)) {
+    const callee = skipOuter(holder.expression);
+    if (ts.isPropertyAccessExpression(callee) && /^(add|push|set|register|use|addTransport|attach)$/.test(callee.name.text)
+      && a.outlivesScope(callee.expression, scope).longLived && !removesFrom(a, callee.expression) && !isOnceGuarded(a, holder, scope.fn)) {
+      context.report({ node, messageId: 'storedPerScope', data: { ...data, holder: a.short(callee.expression), method: callee.name.text }, related: rel });
     }
   }
 }
 
-/** `if (!client) client = new Redis()`, `client ??= …`, `client = client || …`: a lazily created singleton. */
-function isGuarded(a: FileAnalysis, node: ts.Node, target: string): boolean {
-  const assign = valueSite(node).parent;
-  if (ts.isBinaryExpression(assign)) {
-    const op = assign.operatorToken.kind;
-    if (op === ts.SyntaxKind.QuestionQuestionEqualsToken || op === ts.SyntaxKind.BarBarEqualsToken) return true;
-  }
-  const root = target.split(/[.[]/)[target.startsWith('this.') ? 1 : 0];
-  for (let cur: ts.Node | undefined = assign; cur && !ts.isSourceFile(cur); cur = cur.parent) {
-    if (ts.isIfStatement(cur) || ts.isConditionalExpression(cur)) {
-      const cond = ts.isIfStatement(cur) ? cur.expression : cur.condition;
-      if (cond.getText(a.sourceFile).includes(target) || mentions(cond, root)) return true;
-    }
-    if (ts.isBinaryExpression(cur) && (cur.operatorToken.kind === ts.SyntaxKind.BarBarToken || cur.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) return true;
-  }
-  // Assigned once at startup-like spots (constructor, init/connect methods) is not per request.
-  return false;
+/** Whether anything in the file takes entries out of `holder` (`holder.remove(…)`, `.delete`, `.clear`, `.splice`…). */
+function removesFrom(a: FileAnalysis, holder: ts.Expression): boolean {
+  const text = skipOuter(holder).getText(a.sourceFile).replace(/\s+/g, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`${text}\\s*\\??\\.\\s*(remove|delete|clear|splice|shift|pop|unregister|eject|off|close|end|destroy)\\w*\\s*\\(`).test(a.text.replace(/[ \t]+/g, ''));
 }
 
 /** Moves `const x = new Foo(literals)` to module scope when nothing in it is local. */

@@ -37,6 +37,8 @@ runRuleTests('no-per-request-background-work', {
     `const Redis = require('ioredis');\nclass Store {\n  constructor() { this.redis = new Redis(); }\n  close() { return this.redis.quit(); }\n}\nmodule.exports = new Store();`,
   ],
   invalid: [
+    // Handed to a logger that lives for the process, once per request.
+    { code: `const winston = require('winston');\nconst logger = winston.createLogger({});\n${E}app.post('/d/:id', (req, res) => {\n  logger.add(new winston.transports.File({ filename: req.params.id }));\n  res.end();\n});`, errors: [{ messageId: 'storedPerScope', line: 6, column: 14 }] },
     { code: `const Redis = require('ioredis');\nconst redis = new Redis();\nconst io = require('socket.io')(3000);\nio.on('connection', async (socket) => {\n  const sub = redis.duplicate();\n  await sub.subscribe('news');\n  sub.on('message', (c, m) => socket.emit('news', m));\n});`, errors: [{ messageId: 'perScope', line: 5, column: 15 }] },
     { code: `const { MongoClient } = require('mongodb');\nexports.handler = async (event) => {\n  const client = new MongoClient(process.env.MONGO_URL);\n  return client.db('x').collection('y').findOne({ id: event.id });\n};`, errors: [{ messageId: 'perScope', line: 3, column: 18 }] },
     { code: `import { Worker } from 'bullmq';\nimport Redis from 'ioredis';\nnew Worker('emails', async (job) => {\n  const redis = new Redis();\n  await redis.incr(job.data.user);\n});`, filename: '/project/src/worker.ts', errors: [{ messageId: 'perScope', line: 4, column: 17 }] },
