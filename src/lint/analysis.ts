@@ -29,6 +29,18 @@ export interface RepeatedScope {
   node: ts.Node;
   /** The function (or loop) whose body repeats. */
   fn?: ts.Node;
+  /** Where the repetition comes from when it is in another file (`node` is then the function itself). */
+  elsewhere?: { file: string; line: number; range: SourceRange };
+}
+
+/** A call or `new` of one file's export, in another file, that runs repeatedly there. */
+export interface RepeatedCaller {
+  kind: RepeatedKind;
+  /** "app.get('/orders')" in the calling file. */
+  label: string;
+  file: string;
+  line: number;
+  range: SourceRange;
 }
 
 /** Cross-file questions the engine answers from the Linter's workspace model. */
@@ -37,6 +49,8 @@ export interface Workspace {
   classFacts(fromFile: string, moduleSpecifier: string, exportName: string): BackgroundFact | undefined;
   /** Follows a local import binding to the class or factory it names in another file. */
   readonly resolver: FactResolver;
+  /** A call (or `new`) of export `exportName` of `file`, in another workspace file, that runs repeatedly there. */
+  repeatedCaller(file: string, exportName: string): RepeatedCaller | undefined;
 }
 
 /** Something a class constructor or factory function starts that outlives the call. */
@@ -157,6 +171,8 @@ export class FileAnalysis {
   private readonly inProgress = new Set<ts.Node>();
   private lineStarts?: readonly number[];
   private readonly loopAwaits = new Map<ts.Node, boolean>();
+  /** Set by the engine once its walk filled callsByName/newsByName; otherwise `ensureIndexed` walks. */
+  indexed = false;
 
   constructor(
     readonly file: string,
@@ -442,14 +458,31 @@ export class FileAnalysis {
     return false;
   }
 
+  /** Fills the call indexes when the engine did not (a file consulted for another file's facts). */
+  ensureIndexed(): void {
+    if (this.indexed) return;
+    this.indexed = true;
+    const visit = (node: ts.Node): void => {
+      if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && ts.isIdentifier(node.expression)) {
+        const map = ts.isCallExpression(node) ? this.callsByName : this.newsByName;
+        const list = map.get(node.expression.text);
+        if (list) list.push(node as never);
+        else map.set(node.expression.text, [node as never]);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(this.sourceFile);
+  }
+
   functionRepeated(fn: FunctionLike): RepeatedScope | undefined {
+    this.ensureIndexed();
     const cached = this.repeated.get(fn);
     if (cached !== undefined) return cached ?? undefined;
     if (this.inProgress.has(fn)) return undefined;
     this.inProgress.add(fn);
     let result: RepeatedScope | undefined;
     try {
-      result = this.directlyRepeated(fn) ?? this.calledFromRepeated(fn) ?? this.callableRepeatedly(fn);
+      result = this.directlyRepeated(fn) ?? this.calledFromRepeated(fn) ?? this.calledFromOtherFiles(fn) ?? this.callableRepeatedly(fn);
     } finally {
       this.inProgress.delete(fn);
     }
@@ -532,11 +565,70 @@ export class FileAnalysis {
   private classConstructedRepeatedly(cls: ts.ClassLikeDeclaration): RepeatedScope | undefined {
     const name = cls.name?.text ?? (cls.parent && ts.isVariableDeclaration(cls.parent) && ts.isIdentifier(cls.parent.name) ? cls.parent.name.text : undefined);
     if (!name) return undefined;
+    this.ensureIndexed();
     for (const site of this.newsByName.get(name) ?? []) {
       const r = this.repeatedScope(site);
       if (r) return { kind: 'constructor', label: `new ${name}() in ${r.label} at line ${this.line(site)}`, node: site };
     }
+    if (this.workspace && ts.isClassDeclaration(cls)) {
+      for (const exportName of this.exportNamesOf(cls, name)) {
+        const c = this.workspace.repeatedCaller(this.file, exportName);
+        if (c) return { kind: 'constructor', label: `new ${name}() in ${c.label} (${baseName(c.file)}:${c.line})`, node: cls.name ?? cls, elsewhere: c };
+      }
+    }
     return undefined;
+  }
+
+  /**
+   * The workspace half of the model: an exported function called from a repeated scope of another
+   * file (a route handler calling a helper module) runs repeatedly too.
+   */
+  private calledFromOtherFiles(fn: FunctionLike): RepeatedScope | undefined {
+    if (!this.workspace || !ts.isSourceFile(this.enclosingFunction(fn))) return undefined;
+    const name = this.functionName(fn);
+    if (!name) return undefined;
+    for (const exportName of this.exportNamesOf(fn, name)) {
+      const c = this.workspace.repeatedCaller(this.file, exportName);
+      if (c) {
+        return { kind: c.kind, label: `${name}() called from ${c.label} (${baseName(c.file)}:${c.line})`, node: ts.isFunctionDeclaration(fn) && fn.name ? fn.name : fn, elsewhere: c };
+      }
+    }
+    return undefined;
+  }
+
+  /** The names other files import a module-level function or class by ('default' included). */
+  exportNamesOf(decl: ts.Node, name: string): string[] {
+    const names: string[] = [];
+    const mods = ts.canHaveModifiers(decl) ? ts.getModifiers(decl) ?? [] : [];
+    if (mods.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) names.push(mods.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword) ? 'default' : name);
+    const p = decl.parent;
+    if (p && ts.isVariableDeclaration(p) && p.parent?.parent && ts.isVariableStatement(p.parent.parent) && hasExport(p.parent.parent)) names.push(name);
+    if (p && ts.isBinaryExpression(p) && p.right === decl) {
+      const left = p.left.getText(this.sourceFile);
+      if (/^module\.exports$/.test(left)) names.push('default');
+      const m = /^(?:module\.)?exports\.(\w+)$/.exec(left);
+      if (m) names.push(m[1]);
+    }
+    for (const st of this.sourceFile.statements) {
+      if (ts.isExportDeclaration(st) && !st.moduleSpecifier && st.exportClause && ts.isNamedExports(st.exportClause)) {
+        for (const el of st.exportClause.elements) if ((el.propertyName ?? el.name).getText(this.sourceFile) === name) names.push(el.name.text);
+      } else if (ts.isExportAssignment(st) && ts.isIdentifier(st.expression) && st.expression.text === name) names.push('default');
+      else if (ts.isExpressionStatement(st) && ts.isBinaryExpression(st.expression) && st.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+        const left = st.expression.left.getText(this.sourceFile);
+        const r = skipOuter(st.expression.right);
+        if (left === 'module.exports' && ts.isIdentifier(r) && r.text === name) names.push('default');
+        else if (left === 'module.exports' && ts.isObjectLiteralExpression(r)) {
+          for (const prop of r.properties) {
+            if (ts.isShorthandPropertyAssignment(prop) && prop.name.text === name) names.push(name);
+            else if (ts.isPropertyAssignment(prop) && ts.isIdentifier(prop.initializer) && prop.initializer.text === name && ts.isIdentifier(prop.name)) names.push(prop.name.text);
+          }
+        } else {
+          const m = /^(?:module\.)?exports\.(\w+)$/.exec(left);
+          if (m && ts.isIdentifier(r) && r.text === name) names.push(m[1]);
+        }
+      }
+    }
+    return [...new Set(names)];
   }
 
   /** A function declaration or `const f = () => {}` called from a repeated scope in this file. */
@@ -737,6 +829,10 @@ function loopAround(node: ts.Node, stop: ts.Node): boolean {
     }
   }
   return false;
+}
+
+function baseName(file: string): string {
+  return file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
 }
 
 function loopLabel(loop: ts.Node): string {

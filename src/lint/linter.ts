@@ -5,7 +5,7 @@
  * parsed files, computed lazily and cached per version.
  */
 import ts = require('typescript');
-import { type BackgroundFact, FileAnalysis, type Workspace } from './analysis';
+import { type BackgroundFact, FileAnalysis, type RepeatedCaller, skipOuter, type Workspace } from './analysis';
 import { defaultConfig, type LintConfig } from './config';
 import type { ReportDescriptor, RuleModule, RuleVisitors } from './rule';
 import { rules } from './rules';
@@ -25,6 +25,20 @@ interface FileEntry {
   facts?: Map<string, BackgroundFact | null>;
   factsGeneration?: number;
   analysis?: FileAnalysis;
+  analysisGeneration?: number;
+  /** Relative module specifiers in the text (`./events`), found without parsing. */
+  specifiers?: string[];
+}
+
+/** How many importers of a module are parsed to look for a repeated caller (a popular utility module would otherwise parse half the workspace). */
+const maxImportersExamined = 24;
+
+const specifierPattern = /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*)['"](\.{1,2}\/[^'"\n]*)['"]/g;
+
+function relativeSpecifiers(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(specifierPattern)) out.push(m[1]);
+  return out;
 }
 
 const extensions = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
@@ -165,6 +179,7 @@ export class Linter implements Workspace {
     };
     try {
       visit(parsed.sourceFile);
+      analysis.indexed = true;
       for (const end of enders) end();
     } catch (e) {
       // A rule bug must not take the editor or a CI scan down; the file reports why instead.
@@ -178,7 +193,7 @@ export class Linter implements Workspace {
     entry.parsed = parseFile(file, entry.text);
     // Keep a bounded number of trees: a whole-workspace scan would otherwise hold every AST at once.
     this.parsedOrder.push(entry);
-    if (this.parsedOrder.length > 16) {
+    if (this.parsedOrder.length > 48) {
       const old = this.parsedOrder.shift()!;
       old.parsed = undefined;
       old.analysis = undefined;
@@ -191,7 +206,11 @@ export class Linter implements Workspace {
     if (!entry) return undefined;
     const parsed = this.parse(file, entry);
     if (parsed.parseError) return undefined;
-    entry.analysis ??= new FileAnalysis(file, parsed.sourceFile, this.config, this);
+    // Its repetition facts can depend on other files (callers elsewhere): a change anywhere renews it.
+    if (!entry.analysis || entry.analysisGeneration !== this.generation) {
+      entry.analysis = new FileAnalysis(file, parsed.sourceFile, this.config, this);
+      entry.analysisGeneration = this.generation;
+    }
     return entry.analysis;
   }
 
@@ -232,6 +251,77 @@ export class Linter implements Workspace {
     return fact;
   }
 
+  private importers?: Map<string, string[]>;
+  private importersGeneration = -1;
+
+  /**
+   * Files that import `file` by a relative specifier. Each file's specifiers are found once per
+   * version of its text (a regular expression, no parse); the reverse map is rebuilt lazily after
+   * any change, which costs a map lookup per specifier.
+   */
+  private importersOf(file: string): readonly string[] {
+    if (!this.importers || this.importersGeneration !== this.generation) {
+      const map = new Map<string, string[]>();
+      for (const [other, entry] of this.files) {
+        entry.specifiers ??= relativeSpecifiers(entry.text);
+        for (const spec of entry.specifiers) {
+          const target = this.resolveModule(other, spec);
+          if (!target || target === other) continue;
+          const list = map.get(target);
+          if (!list) map.set(target, [other]);
+          else if (list[list.length - 1] !== other) list.push(other);
+        }
+      }
+      this.importers = map;
+      this.importersGeneration = this.generation;
+    }
+    return this.importers.get(file) ?? [];
+  }
+
+  private readonly callers = new Map<string, RepeatedCaller | null>();
+  private callersGeneration = -1;
+  private readonly callersInProgress = new Set<string>();
+
+  /**
+   * A call or `new` of `file`'s export `exportName` in another workspace file that runs repeatedly
+   * there (per request, per message…; not merely "per call"). Files are skipped by a text check
+   * before any is parsed, and answers are cached until a file changes.
+   */
+  repeatedCaller(file: string, exportName: string): RepeatedCaller | undefined {
+    if (this.callersGeneration !== this.generation) {
+      this.callers.clear();
+      this.callersGeneration = this.generation;
+    }
+    const key = `${file}\0${exportName}`;
+    const cached = this.callers.get(key);
+    if (cached !== undefined) return cached ?? undefined;
+    if (this.callersInProgress.has(key) || this.callersInProgress.size > 8) return undefined;
+    this.callersInProgress.add(key);
+    let found: RepeatedCaller | undefined;
+    try {
+      let examined = 0;
+      for (const other of this.importersOf(file)) {
+        if (found || examined >= maxImportersExamined) break;
+        const entry = this.files.get(other);
+        if (!entry || (exportName !== 'default' && !entry.text.includes(exportName))) continue;
+        examined++;
+        const a = this.analysisOf(other);
+        if (!a) continue;
+        for (const site of importedUses(a, (spec) => this.resolveModule(other, spec) === file, exportName)) {
+          const r = a.repeatedScope(site);
+          if (r && r.kind !== 'call') {
+            found = { kind: r.kind === 'constructor' ? 'request' : r.kind, label: r.label, file: other, line: a.line(site), range: a.range(site) };
+            break;
+          }
+        }
+      }
+    } finally {
+      this.callersInProgress.delete(key);
+    }
+    this.callers.set(key, found ?? null);
+    return found;
+  }
+
   /** Facts of a name imported into `a`'s file, following the import to its file. */
   readonly resolver: FactResolver = {
     imported: (a, local, depth) => {
@@ -241,6 +331,32 @@ export class Linter implements Workspace {
       return this.classFacts(a.file, binding.module, exportName, depth);
     },
   };
+}
+
+/** Calls and `new`s in `a` of export `exportName` of the module `isTarget` accepts. */
+function importedUses(a: FileAnalysis, isTarget: (spec: string) => boolean, exportName: string): Array<ts.CallExpression | ts.NewExpression> {
+  a.ensureIndexed();
+  const sites: Array<ts.CallExpression | ts.NewExpression> = [];
+  const namespaces = new Set<string>();
+  for (const [local, binding] of a.imports) {
+    if (!binding.module.startsWith('.') || !isTarget(binding.module)) continue;
+    if (binding.name === exportName || (binding.name === '*' && exportName === 'default')) {
+      sites.push(...(a.callsByName.get(local) ?? []), ...(a.newsByName.get(local) ?? []));
+    }
+    if (binding.name === '*' || binding.name === 'default') namespaces.add(local);
+  }
+  if (namespaces.size > 0 && exportName !== 'default') {
+    // `const events = require('./events'); events.onOrderShipped(cb)`
+    const visit = (n: ts.Node): void => {
+      if ((ts.isCallExpression(n) || ts.isNewExpression(n))) {
+        const callee = skipOuter(n.expression);
+        if (ts.isPropertyAccessExpression(callee) && callee.name.text === exportName && ts.isIdentifier(callee.expression) && namespaces.has(callee.expression.text)) sites.push(n);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(a.sourceFile);
+  }
+  return sites;
 }
 
 function fill(template: string, data: Record<string, string> | undefined): string {

@@ -24,11 +24,13 @@ export function article(word: string): string {
 
 /** "runs per request (app.get('/orders') at line 12)". */
 export function runsText(a: FileAnalysis, scope: RepeatedScope): string {
-  return `${runsWords[scope.kind]} (${scope.label} at line ${a.line(scope.node)})`;
+  // A repetition found in another file already names its file and line in the label.
+  return scope.elsewhere ? `${runsWords[scope.kind]} (${scope.label})` : `${runsWords[scope.kind]} (${scope.label} at line ${a.line(scope.node)})`;
 }
 
 /** The related location pointing at the repeated scope. */
 export function scopeRelated(a: FileAnalysis, scope: RepeatedScope): RelatedInformation {
+  if (scope.elsewhere) return { message: `${runsWords[scope.kind]}: ${scope.label}`, file: scope.elsewhere.file, range: scope.elsewhere.range };
   return { message: `${runsWords[scope.kind]}: ${scope.label} at line ${a.line(scope.node)}`, file: a.file, range: a.range(scope.node) };
 }
 

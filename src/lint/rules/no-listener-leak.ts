@@ -67,6 +67,15 @@ function targetText(a: FileAnalysis, e: ts.Expression): string {
 function checkAdd(context: RuleContext, a: FileAnalysis, call: ts.CallExpression, removes: ts.CallExpression[]): void {
   const callee = call.expression as ts.PropertyAccessExpression;
   const method = callee.name.text;
+  // Cheap first: a listener on an object made in this very function cannot outlive it.
+  let root: ts.Expression = skipOuter(callee.expression);
+  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = skipOuter(root.expression);
+  if (ts.isIdentifier(root)) {
+    const declared = a.declarationScope(root.text, root);
+    const fn = a.enclosingFunction(call);
+    const isParam = !ts.isSourceFile(fn) && fn.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === (root as ts.Identifier).text);
+    if (declared && !ts.isSourceFile(fn) && isWithin(declared, fn) && !isParam) return;
+  }
   const scope = a.repeatedScope(call);
   if (!scope || !scope.fn) return;
   const interceptor = method === 'use';
@@ -147,12 +156,13 @@ function checkNew(context: RuleContext, a: FileAnalysis, node: ts.NewExpression)
   const name = (node.expression as ts.Identifier).text;
   // Only classes imported from other workspace files (this file's classes are covered in place).
   if (!a.workspace || !a.imports.get(name)?.module.startsWith('.') || a.isModuleScope(node)) return;
-  const scope = a.repeatedScope(node);
-  if (!scope) return;
   // A class of this file is covered where its constructor adds the listener (that constructor is a repeated scope).
   if (localClass(a, name)) return;
+  // The fact first (it reads the one imported file); repetition may read every file that calls this one.
   const fact = a.workspace.resolver.imported(a, name, 0);
   if (!fact || fact.kind !== 'listener') return;
+  const scope = a.repeatedScope(node);
+  if (!scope) return;
   context.report({
     node,
     messageId: 'listenerInConstructor',

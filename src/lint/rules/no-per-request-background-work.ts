@@ -102,14 +102,12 @@ function factFor(a: FileAnalysis, node: ts.NewExpression | ts.CallExpression): {
     // A class of this file: its facts are cheap (cached per class), the repeated scope is checked after.
     const cls = localClass(a, callee.text);
     if (cls) fact = cachedClassFact(a, cls);
-  } else if (!a.repeatedScope(node)) {
-    // Resolving imported classes may parse other files: only worth it in a repeated scope.
-    return undefined;
   } else if (ts.isNewExpression(node)) {
+    // The fact first: it reads at most the one imported file, while deciding repetition may read the
+    // files that call this one; check() asks for the repeated scope only when there is a fact.
     fact = a.workspace.resolver.imported(a, callee.text, 0);
   } else {
-    const binding = a.imports.get(callee.text);
-    if (binding) fact = binding.module.startsWith('.') ? a.workspace.resolver.imported(a, callee.text, 0) : undefined;
+    if (binding) fact = a.workspace.resolver.imported(a, callee.text, 0);
     else if (a.isModuleLevelName(callee.text, node)) fact = factoryFact(a, callee.text);
     if (fact && fact.kind !== 'background') fact = undefined;
   }
