@@ -42,6 +42,10 @@ runRuleTests('no-uncleared-timer', {
     `${W}wss.on('connection', (ws) => {\n  // leak-lens-disable-next-line no-uncleared-timer\n  setInterval(() => ws.ping(), 30000);\n});`,
   ],
   invalid: [
+    // Repeated across files: an exported start-up-named helper that a route in another file calls per connection.
+    { code: `function startHeartbeat(ws) {\n  setInterval(() => ws.ping(), 30000);\n}\nmodule.exports = { startHeartbeat };`, filename: '/project/src/heartbeat.js',
+      files: { '/project/src/server.js': `const { startHeartbeat } = require('./heartbeat');\nconst wss = new (require('ws').Server)({ port: 1 });\nwss.on('connection', (ws) => startHeartbeat(ws));` },
+      errors: [{ messageId: 'intervalPerScope', line: 2, column: 3 }] },
     // end() forgets the reconnect timer scheduled from the stream's 'close'.
     { code: `class C {\n  connect() {\n    this.s = open();\n    this.s.on('close', () => { this.retry = setTimeout(() => this.connect(), 1000); });\n  }\n  end() { this.s.destroy(); }\n}`, errors: [{ messageId: 'notClearedOnTeardown', line: 4, column: 45 }] },
     // The racing promise kept in a local first.
