@@ -106,7 +106,11 @@ function checkAdd(context: RuleContext, a: FileAnalysis, call: ts.CallExpression
   if (scope.kind === 'call' && !(listenerArg && capturesCallState(a, listenerArg, scope.fn))) return;
   const event = stringValue(call.arguments[0]);
   const options = call.arguments[2] ? skipOuter(call.arguments[2]) : undefined;
-  if (options && ts.isObjectLiteralExpression(options) && options.properties.some((p) => p.name && ts.isIdentifier(p.name) && (p.name.text === 'once' || p.name.text === 'signal'))) return;
+  // `{ once: true }` removes the listener when the event fires, but 'abort' fires at most once anyway:
+  // on a signal that outlives the call and never aborts, every call's listener stays.
+  const onceOption = (name: string) => !!options && ts.isObjectLiteralExpression(options)
+    && options.properties.some((p) => p.name && ts.isIdentifier(p.name) && p.name.text === name);
+  if (onceOption('signal') || (onceOption('once') && event !== 'abort')) return;
   if (options && !ts.isObjectLiteralExpression(options) && options.kind !== ts.SyntaxKind.FalseKeyword) return;
   // Some event APIs (once-style events on connections) end on their own: 'close'/'end' of the receiver itself.
   const recvText = targetText(a, receiver);
@@ -117,7 +121,8 @@ function checkAdd(context: RuleContext, a: FileAnalysis, call: ts.CallExpression
   // `if (!subscribed) { subscribed = true; bus.on(...) }`: once per process.
   if (isOnceGuarded(a, call, scope.fn)) return;
   const listener = method === 'pipe' ? call.arguments[0] : call.arguments[1];
-  const endOfProcess = recvText === 'process' && endOfProcessEvents.has(event ?? '');
+  // Events that fire at most once, late or never: `once` would change nothing.
+  const endOfProcess = (recvText === 'process' && endOfProcessEvents.has(event ?? '')) || event === 'abort';
   const listenerName = listener && ts.isIdentifier(listener) ? listener.text : undefined;
   for (const r of removes) {
     const rc = r.expression as ts.PropertyAccessExpression;
@@ -142,7 +147,7 @@ function checkAdd(context: RuleContext, a: FileAnalysis, call: ts.CallExpression
   }
   const fixes: Fix[] = [];
   if (endOfProcess) {
-    // `once` would not help: the event fires only when the process ends.
+    // `once` would not help: the event fires at most once, at the end (or never).
   } else if (method === 'on' || method === 'addListener') {
     fixes.push({ title: `Listen only once (\`${recvText}.once\`)`, edits: [{ range: a.range(callee.name), newText: 'once' }] });
   } else if (method === 'addEventListener' && call.arguments.length === 2) {

@@ -20,6 +20,7 @@ export const meta: RuleMeta = {
     notClosedOnExit: 'The {{what}} `{{name}}` is closed on the main path but not when the function leaves at line {{exitLine}}: that path leaks it. Close it in a `finally` block{{using}}.',
     replaced: '`{{target}} = {{callee}}(…)` replaces the {{what}} it held without closing it ({{close}}), and this {{scope}}: every run leaves the previous one open. Close the old one first, or create it once.',
     notReleasedOnTeardown: 'The {{what}} stored in `{{target}}` is not closed ({{close}}) by `{{teardown}}()`: ending the object leaves it open. Close it in `{{teardown}}()`.',
+    timeoutKeepsOpen: 'The {{what}} `{{name}}` is closed when it connects but not when it times out: Node does not end a socket on \'timeout\', so every slow peer leaves one open. Call `{{name}}.destroy()` in the \'timeout\' handler.',
     notClosedOnThrow: 'The {{what}} `{{name}}` is closed on the main path but not if the `await` at line {{exitLine}} throws: every failure leaks one. Close it in a `finally` block{{using}}.',
   },
   examples: {
@@ -184,6 +185,15 @@ function check(context: RuleContext, c: Candidate): void {
       if (kw) fixes.push({ title: `Declare ${name} with \`await using\``, edits: [{ range: a.range(kw), newText: 'await using' }] });
     }
   }
+  if (own.status === 'released' && c.entry.kind === 'socket' && own.declaration) {
+    // Node does not end a socket on 'timeout': "the user must manually call end() or destroy()".
+    const scopeNode = a.declarationScope(name, own.declaration) ?? a.sourceFile;
+    const handler = timeoutHandlerThatKeepsOpen(a, name, scopeNode, c.entry.close);
+    if (handler) {
+      context.report({ node: c.node, messageId: 'timeoutKeepsOpen', data, related: [related(a, handler, `this 'timeout' handler leaves ${name} open`), ...rel] });
+      return;
+    }
+  }
   switch (own.status) {
     case 'unused':
       if (own.variable) context.report({ node: c.node, messageId: 'neverClosed', data, related: rel, fixes });
@@ -257,5 +267,59 @@ function unwatchedByPath(a: FileAnalysis, call: ts.CallExpression): boolean {
     ts.forEachChild(n, visit);
   };
   visit(fn);
+  return found;
+}
+
+/** A 'timeout' handler of socket `name` (`on('timeout')` or `setTimeout(ms, fn)`) that neither ends nor destroys it, directly or through a local helper. */
+function timeoutHandlerThatKeepsOpen(a: FileAnalysis, name: string, scope: ts.Node, close: readonly string[]): ts.Node | undefined {
+  const closes = (fn: ts.Node, depth: number): boolean => {
+    let found = false;
+    const visit = (n: ts.Node): void => {
+      if (found) return;
+      if (ts.isCallExpression(n)) {
+        const callee = skipOuter(n.expression);
+        if (ts.isPropertyAccessExpression(callee) && close.includes(callee.name.text) && skipOuter(callee.expression).getText(a.sourceFile) === name) found = true;
+        else if (ts.isIdentifier(callee) && depth < 2) {
+          const helper = localFunction(a, callee.text, n);
+          if (helper && closes(helper, depth + 1)) found = true;
+        }
+      }
+      if (!found) ts.forEachChild(n, visit);
+    };
+    visit(fn);
+    return found;
+  };
+  let result: ts.Node | undefined;
+  const visit = (n: ts.Node): void => {
+    if (result) return;
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && skipOuter(n.expression.expression).getText(a.sourceFile) === name) {
+      const m = n.expression.name.text;
+      let handler: ts.Expression | undefined;
+      if ((m === 'on' || m === 'once') && ts.isStringLiteral(n.arguments[0] ?? n) && (n.arguments[0] as ts.StringLiteral).text === 'timeout') handler = n.arguments[1];
+      if (m === 'setTimeout' && n.arguments.length >= 2) handler = n.arguments[1];
+      if (handler) {
+        const fn = ts.isIdentifier(handler) ? localFunction(a, handler.text, handler) : handler;
+        if (fn && !closes(fn, 0)) result = n;
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return result;
+}
+
+/** The function a local name is bound to (`function done() {}` or `const done = () => {}`), seen from `at`. */
+function localFunction(a: FileAnalysis, name: string, at: ts.Node): ts.Node | undefined {
+  const scope = a.declarationScope(name, at);
+  if (!scope) return undefined;
+  let found: ts.Node | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isFunctionDeclaration(n) && n.name?.text === name) found = n;
+    else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer
+      && (ts.isArrowFunction(skipOuter(n.initializer)) || ts.isFunctionExpression(skipOuter(n.initializer)))) found = skipOuter(n.initializer);
+    else ts.forEachChild(n, visit);
+  };
+  visit(scope);
   return found;
 }

@@ -19,7 +19,6 @@ runRuleTests('no-listener-leak', {
     `${B}${E}app.get('/sse', (req, res) => {\n  const onPrice = (p) => res.write(String(p));\n  bus.on('price', onPrice);\n  req.on('close', () => bus.off('price', onPrice));\n});`,
     `${B}require('http').createServer((req, res) => {\n  const f = () => res.end();\n  bus.addListener('done', f);\n  res.on('finish', () => bus.removeListener('done', f));\n}).listen(1);`,
     // once / { once: true }.
-    `const ctrl = new AbortController();\n${E}app.get('/a', (req, res) => {\n  ctrl.signal.addEventListener('abort', () => res.end(), { once: true });\n});`,
     // Tied to a request-scoped signal.
     `const target = new EventTarget();\n${E}app.get('/s', (req, res) => {\n  const ac = new AbortController();\n  target.addEventListener('tick', () => res.write('.'), { signal: ac.signal });\n  res.on('close', () => ac.abort());\n});`,
     // Listeners on request-scoped emitters.
@@ -44,6 +43,8 @@ runRuleTests('no-listener-leak', {
     `${B}${E}app.get('/s', (req, res) => {\n  // leak-lens-disable-next-line no-listener-leak\n  bus.on('x', () => res.end());\n});`,
   ],
   invalid: [
+    // \`{ once: true }\` on a signal that lives for the process: 'abort' fires once at most, so every request's listener stays.
+    { code: `const ctrl = new AbortController();\n${E}app.get('/a', (req, res) => {\n  ctrl.signal.addEventListener('abort', () => res.end(), { once: true });\n});`, errors: [{ messageId: 'listenerPerScope', line: 5, column: 3 }] },
     // A module-level source piped into a new destination per request keeps every destination.
     { code: `const { PassThrough } = require('stream');\nconst src = new PassThrough();\nrequire('http').createServer((req, res) => {\n  const tap = new PassThrough();\n  src.pipe(tap);\n  tap.pipe(res);\n}).listen(1);`, errors: [{ messageId: 'pipePerScope', line: 5, column: 3 }] },
     // A method adding a listener that holds per-call state to a field it does not recreate.

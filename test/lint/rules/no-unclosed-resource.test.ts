@@ -5,6 +5,8 @@ const E = "const express = require('express');\nconst app = express();\n";
 
 runRuleTests('no-unclosed-resource', {
   valid: [
+    // Every outcome goes through a helper that destroys the socket.
+    `const net = require('net');\nfunction probe(port) {\n  return new Promise((resolve) => {\n    const s = net.connect(port);\n    const done = (up) => { s.destroy(); resolve(up); };\n    s.setTimeout(1000, () => done(false));\n    s.on('connect', () => done(true));\n  });\n}\nsetInterval(() => probe(1), 5000);`,
     // acquire/release pairs are the owner's contract.
     `const fs = require('fs');\nclass L {\n  acquire(p) { this.fd = fs.openSync(p, 'wx'); }\n  release() { if (this.fd) fs.closeSync(this.fd); this.fd = undefined; }\n}`,
     // beforeEach/afterEach pairs.
@@ -43,6 +45,8 @@ runRuleTests('no-unclosed-resource', {
     `${F}async function maybe(p) {\n  const fh = await fs.promises.open(p).catch(() => null);\n  if (!fh) return null;\n  const s = await fh.stat();\n  await fh.close();\n  return s;\n}`,
   ],
   invalid: [
+    // Ended when it connects, left open when it times out.
+    { code: `const net = require('net');\nfunction probe(port) {\n  return new Promise((resolve) => {\n    const s = net.connect(port);\n    s.setTimeout(1000);\n    s.on('connect', () => { s.end(); resolve(true); });\n    s.on('timeout', () => resolve(false));\n  });\n}\nsetInterval(() => probe(1), 5000);`, errors: [{ messageId: 'timeoutKeepsOpen', line: 4, column: 15 }] },
     // Relisten on reload without closing the old server.
     { code: `const http = require('http');\nlet server;\nfunction reload(c) {\n  server = http.createServer((q, s) => s.end(c.banner));\n  server.listen(c.port);\n}\nprocess.on('SIGHUP', () => reload({}));`, errors: [{ messageId: 'replaced', line: 4, column: 12 }] },
     // Reconnect from the socket's own timeout handler; only the error handler destroys the old socket.
