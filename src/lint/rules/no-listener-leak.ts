@@ -124,6 +124,8 @@ function checkAdd(context: RuleContext, a: FileAnalysis, call: ts.CallExpression
   // Events that fire at most once, late or never: `once` would change nothing.
   const endOfProcess = (recvText === 'process' && endOfProcessEvents.has(event ?? '')) || event === 'abort';
   const listenerName = listener && ts.isIdentifier(listener) ? listener.text : undefined;
+  // `this.abortListener = listener`: the function is kept so something can remove it later.
+  if (listenerName && keptOutside(a, listenerName, scope.fn)) return;
   for (const r of removes) {
     const rc = r.expression as ts.PropertyAccessExpression;
     const rm = rc.name.text;
@@ -204,4 +206,21 @@ function assignedBefore(a: FileAnalysis, target: string, call: ts.Node, fn: ts.N
   };
   visit(fn);
   return found;
+}
+
+/** Whether `fn` stores the value of `name` in a field or an outer variable (`this.onAbort = name`). */
+function keptOutside(a: FileAnalysis, name: string, fn: ts.Node): boolean {
+  let kept = false;
+  const visit = (n: ts.Node): void => {
+    if (kept) return;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(skipOuter(n.right))
+      && (skipOuter(n.right) as ts.Identifier).text === name) {
+      const left = skipOuter(n.left);
+      if (ts.isPropertyAccessExpression(left) || ts.isElementAccessExpression(left)) kept = true;
+      else if (ts.isIdentifier(left) && !a.isDeclaredWithin(left.text, left, fn)) kept = true;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return kept;
 }
