@@ -15,10 +15,8 @@ type Format = 'text' | 'json' | 'sarif';
 
 export const help = `Usage: leak-lens scan <paths...> [--format text|json|sarif] [--output FILE] [--config FILE]
 
-Statically analyses JavaScript and TypeScript files and folders for leak patterns (unclosed
-resources, background work per request, listener leaks, uncleared timers, unbounded caches,
-unconsumed fetch bodies). Folders are searched recursively; node_modules and .gitignored paths
-are skipped.
+Statically analyses JavaScript and TypeScript files and folders for leak patterns. Folders are
+searched recursively; node_modules and .gitignored paths are skipped.
 
 Options:
   --format text|json|sarif  Output format (default: text). sarif writes SARIF 2.1.0.
@@ -26,6 +24,9 @@ Options:
   --config FILE             Use this config (.leaklensrc.json, or a package.json with "leakLens")
                             instead of searching from the current folder upwards.
   -h, --help                Show this help.
+
+Rules (set a severity or "off" under "rules" in the config):
+${ruleMetas.map((m) => `  ${m.id.padEnd(32)}${m.description}`).join('\n')}
 
 Exit codes: 0 no findings, 1 findings, 2 usage or I/O error.
 `;

@@ -171,6 +171,20 @@ export class FileAnalysis {
   private readonly inProgress = new Set<ts.Node>();
   private lineStarts?: readonly number[];
   private readonly loopAwaits = new Map<ts.Node, boolean>();
+  private readonly memos = new Map<unknown, unknown>();
+
+  /**
+   * A value computed once per analysis (one lint of one file version, renewed when any workspace
+   * file changes). Rules keep their per-file state here rather than in module-level caches, so no
+   * fact outlives the files it was computed from. `key` is a node or a rule-chosen string.
+   */
+  memo<T>(key: unknown, compute: () => T): T {
+    if (this.memos.has(key)) return this.memos.get(key) as T;
+    const value = compute();
+    this.memos.set(key, value);
+    return value;
+  }
+
   /** Set by the engine once its walk filled callsByName/newsByName; otherwise `ensureIndexed` walks. */
   indexed = false;
 

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from '../shared/errors';
-import { allRuleIds, type RuleId } from './rule';
+import { allRuleIds, type RuleId } from './rules';
 import type { Severity } from './types';
 
 export interface ResourceDeclaration {

@@ -3,8 +3,8 @@
  * (which holds the workspace's files for cross-file facts) and rule metadata.
  */
 export * from './types';
-export type { RuleId, RuleMeta } from './rule';
-export { allRuleIds } from './rule';
+export type { RuleMeta } from './rule';
+export { allRuleIds, type RuleId } from './rules';
 export type { LintConfig, ResourceDeclaration } from './config';
 export { defaultConfig, loadConfig, validateConfig } from './config';
 export type { LintResult } from './linter';

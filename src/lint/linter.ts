@@ -85,7 +85,7 @@ export function parseFile(file: string, text: string): { sourceFile: ts.SourceFi
 export class Linter implements Workspace {
   private config: LintConfig;
   private readonly files = new Map<string, FileEntry>();
-  private readonly activeRules: RuleModule[] = [];
+  private readonly activeRules: Array<(typeof rules)[number]> = [];
   private readonly parsedOrder: FileEntry[] = [];
   private generation = 0;
 

@@ -7,6 +7,11 @@ import { allRuleIds, Linter, type LintConfig, type RuleId } from '../../src/lint
 export interface InvalidCase {
   code: string;
   errors: Array<{ messageId: string; line: number; column: number }>;
+  /**
+   * The code after applying the first finding's first fix (eslint RuleTester's `output`): asserted
+   * exactly, then linted again, which must not report that finding's rule there any more.
+   */
+  output?: string;
   /** File name of `code` (decides JS vs TS, Next.js routes); default /project/src/case.js. */
   filename?: string;
   /** Other workspace files, by absolute path. */
@@ -50,6 +55,25 @@ export function runRuleTests(id: RuleId, cases: { valid: ValidCase[]; invalid: I
         assert.ok(!f.message.includes('{{'), `unfilled placeholder in: ${f.message}`);
         assert.ok(f.range.end.line >= f.range.start.line);
       }
+      if (c.output !== undefined) {
+        const fix = findings[0]?.fixes[0];
+        assert.ok(fix, 'expected a quick fix on the first finding');
+        const fixed = applyEdits(c.code, fix.edits);
+        assert.equal(fixed, c.output);
+        const again = lintSnippet(id, fixed, c.filename, c.files);
+        assert.ok(!again.some((f) => f.range.start.line === findings[0].range.start.line && f.messageId === findings[0].messageId), `still reported after the fix:\n${fixed}`);
+      }
     });
   });
+}
+
+/** Applies text edits (1-based ranges) to `code`, last first so earlier offsets stay valid. */
+export function applyEdits(code: string, edits: ReadonlyArray<{ range: { start: { line: number; column: number }; end: { line: number; column: number } }; newText: string }>): string {
+  const starts = [0];
+  for (let i = code.indexOf('\n'); i >= 0; i = code.indexOf('\n', i + 1)) starts.push(i + 1);
+  const offset = (p: { line: number; column: number }) => starts[p.line - 1] + p.column - 1;
+  const sorted = [...edits].sort((x, y) => offset(y.range.start) - offset(x.range.start));
+  let out = code;
+  for (const e of sorted) out = out.slice(0, offset(e.range.start)) + e.newText + out.slice(offset(e.range.end));
+  return out;
 }

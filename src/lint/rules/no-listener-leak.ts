@@ -5,9 +5,9 @@ import { isOnceGuarded, runsText, scopeRelated } from '../ruleUtil';
 import type { Fix } from '../types';
 import { localClass } from '../workspace';
 
-export const meta: RuleMeta = {
-  id: 'no-listener-leak',
-  description: 'Listeners added per request (or per message, per tick) to an emitter that outlives it must be removed.',
+export const meta = {
+  id: 'no-listener-leak' as const,
+  description: 'Listeners added per request, per call or per iteration to an emitter that outlives it must be removed.',
   severity: 'warning',
   docs: {
     why: 'An emitter keeps every listener, and every listener keeps its closure (the request, the response, buffers). Adding one per request to `process`, a module-level emitter, a shared AbortSignal or a keep-alive socket piles them up forever (and triggers MaxListenersExceededWarning).',
@@ -29,7 +29,7 @@ export const meta: RuleMeta = {
       `const express = require('express');\nconst app = express();\nconst open = new Set();\nprocess.once('SIGTERM', () => { for (const res of open) res.end('shutting down'); });\napp.get('/work', (req, res) => {\n  open.add(res);\n  res.on('close', () => open.delete(res));\n});`,
     ],
   },
-};
+} satisfies RuleMeta;
 
 const addMethods = new Set(['on', 'addListener', 'prependListener', 'addEventListener', 'once', 'prependOnceListener', 'pipe']);
 const removeMethods = new Set(['off', 'removeListener', 'removeEventListener', 'removeAllListeners', 'unpipe']);

@@ -7,9 +7,9 @@ import { afterImports, article, isOnceGuarded, related, runsText, scopeRelated, 
 import type { Fix } from '../types';
 import { backgroundEntryFor, classFact, factoryFact, localClass } from '../workspace';
 
-export const meta: RuleMeta = {
-  id: 'no-per-request-background-work',
-  description: 'Objects that own a timer, socket pool or connection must not be created per request, per message or per tick.',
+export const meta = {
+  id: 'no-per-request-background-work' as const,
+  description: 'Objects that run a timer, socket pool or connection must not be created per request, per call or per message.',
   severity: 'warning',
   docs: {
     why: 'A cache with a cleanup timer, a keep-alive agent, a DB pool or a Redis client keeps running after the request that made it is done: its timer or sockets keep it (and all it holds) alive, so one per request grows without bound until the process is killed.',
@@ -32,7 +32,7 @@ export const meta: RuleMeta = {
       `const { Pool } = require('pg');\nlet pool;\nfunction getPool() {\n  if (!pool) pool = new Pool();\n  return pool;\n}\nmodule.exports = (req, res) => getPool().query('select 1').then(() => res.end());`,
     ],
   },
-};
+} satisfies RuleMeta;
 
 interface Candidate {
   node: ts.NewExpression | ts.CallExpression;
@@ -60,20 +60,17 @@ export function create(context: RuleContext): RuleVisitors {
   };
 }
 
-const localNamesCache = new WeakMap<FileAnalysis, Set<string>>();
-const classFactCache = new WeakMap<ts.ClassLikeDeclaration, BackgroundFact | null>();
-
 function cachedClassFact(a: FileAnalysis, cls: ts.ClassLikeDeclaration): BackgroundFact | undefined {
-  let f = classFactCache.get(cls);
-  if (f === undefined) classFactCache.set(cls, (f = classFact(a, cls, a.workspace?.resolver) ?? null));
-  return f ?? undefined;
+  return a.memo(cls, () => classFact(a, cls, a.workspace?.resolver));
 }
 
 /** Module-level classes and functions of the file: the only local names that can be constructors or factories. */
 function localNames(a: FileAnalysis): Set<string> {
-  let set = localNamesCache.get(a);
-  if (set) return set;
-  set = new Set();
+  return a.memo('no-per-request-background-work:localNames', () => collectLocalNames(a));
+}
+
+function collectLocalNames(a: FileAnalysis): Set<string> {
+  const set = new Set<string>();
   for (const st of a.sourceFile.statements) {
     if ((ts.isClassDeclaration(st) || ts.isFunctionDeclaration(st)) && st.name) set.add(st.name.text);
     else if (ts.isVariableStatement(st)) {
@@ -83,7 +80,6 @@ function localNames(a: FileAnalysis): Set<string> {
       }
     }
   }
-  localNamesCache.set(a, set);
   return set;
 }
 

@@ -4,9 +4,9 @@ import type { RuleContext, RuleMeta, RuleVisitors } from '../rule';
 import { related, runsText, scopeRelated } from '../ruleUtil';
 import type { Fix } from '../types';
 
-export const meta: RuleMeta = {
-  id: 'no-unbounded-cache',
-  description: 'Module-level maps, sets, objects and arrays grown per request need deletion, a size bound or eviction.',
+export const meta = {
+  id: 'no-unbounded-cache' as const,
+  description: 'Collections that outlive a request (module-level, or held by a long-lived object) and grow per request or per call need eviction on the growth path.',
   severity: 'warning',
   docs: {
     why: 'A module-level collection lives as long as the process. Adding an entry per request keyed by request data (ids, URLs, sessions) without ever deleting one grows memory without bound: the classic slow leak that ends in an OOM kill.',
@@ -26,7 +26,7 @@ export const meta: RuleMeta = {
       `const sockets = new Set();\nrequire('net').createServer((socket) => {\n  sockets.add(socket);\n  socket.on('close', () => sockets.delete(socket));\n}).listen(7000);`,
     ],
   },
-};
+} satisfies RuleMeta;
 
 type CollectionType = 'Map' | 'Set' | 'object' | 'array';
 

@@ -1,12 +1,13 @@
 import ts = require('typescript');
-import { type FileAnalysis, type FunctionLike, isFunctionLike, isWithin, skipOuter, valueSite } from '../analysis';
+import { type FileAnalysis, type FunctionLike, isFunctionLike, isWithin, type RepeatedScope, skipOuter, valueSite } from '../analysis';
+import type { Fix } from '../types';
 import { ownershipOf, teardownWithoutRelease } from '../ownership';
 import type { RuleContext, RuleMeta, RuleVisitors } from '../rule';
 import { isOnceGuarded, related, runsText, scopeRelated } from '../ruleUtil';
 
-export const meta: RuleMeta = {
-  id: 'no-uncleared-timer',
-  description: 'Intervals, race timeouts and polling chains need a reachable clear/stop.',
+export const meta = {
+  id: 'no-uncleared-timer' as const,
+  description: 'Intervals, race timeouts, polling chains and timers an object owns need a clear on every way their owner ends.',
   severity: 'warning',
   docs: {
     why: 'A timer keeps its callback and everything the callback closes over alive until it is cleared. An interval started per request or per connection and never cleared runs forever; a `Promise.race` timeout that is never cleared holds its closure until it fires; a polling `setTimeout` chain with no stop handle can never be stopped.',
@@ -29,7 +30,7 @@ export const meta: RuleMeta = {
       `setInterval(() => console.log(process.memoryUsage().rss), 60000).unref();`,
     ],
   },
-};
+} satisfies RuleMeta;
 
 const logCalls = new Set(['log', 'info', 'debug', 'warn', 'error', 'String', 'Boolean']);
 const timerNames = new Set(['setInterval', 'setTimeout', 'clearInterval', 'clearTimeout']);
@@ -122,6 +123,7 @@ function checkInterval(context: RuleContext, a: FileAnalysis, call: ts.CallExpre
       messageId: 'intervalPerScope',
       data: { scope: runsText(a, scope), unit: scope.kind === 'connection' ? 'the connection closes' : scope.kind === 'request' ? 'the response finishes' : scope.kind === 'mount' ? 'the effect cleans up (return a cleanup function)' : 'the work is done' },
       related: [scopeRelated(a, scope)],
+      fixes: clearOnCloseFix(a, call, scope),
     });
     return;
   }
@@ -201,6 +203,29 @@ function checkTimeout(context: RuleContext, a: FileAnalysis, call: ts.CallExpres
   const scope = a.functionRepeated(fn);
   if (!scope) return;
   context.report({ node: call, messageId: 'pollingWithoutStop', data: { fn: name, scope: runsText(a, scope) }, related: [scopeRelated(a, scope)] });
+}
+
+/**
+ * `setInterval(…)` discarded in a per-connection or per-request function whose parameter owns the
+ * unit of work (`ws`, `socket`, `res`): keep the handle and clear it when that owner closes.
+ */
+function clearOnCloseFix(a: FileAnalysis, call: ts.CallExpression, scope: RepeatedScope): Fix[] {
+  const statement = valueSite(call).parent;
+  if (!ts.isExpressionStatement(statement) || !scope.fn || !isFunctionLike(scope.fn)) return [];
+  if (!ts.isBlock(statement.parent)) return [];
+  const params = scope.fn.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : ''));
+  const owner = scope.kind === 'connection' ? params[0] : scope.kind === 'request' ? params.find((n) => /^(res|response|reply)$/.test(n)) ?? params.find((n) => /^(req|request)$/.test(n)) : undefined;
+  if (!owner || a.declarationScope('timer', call) !== undefined) return [];
+  const indent = a.indentAt(statement.getStart(a.sourceFile));
+  const event = /^(reply)$/.test(owner) ? undefined : 'close';
+  if (!event) return [];
+  return [{
+    title: `Keep the interval and clear it when ${owner} closes`,
+    edits: [
+      { range: a.rangeOf(call.getStart(a.sourceFile), call.getStart(a.sourceFile)), newText: 'const timer = ' },
+      { range: a.rangeOf(statement.getEnd(), statement.getEnd()), newText: `\n${indent}${owner}.on('${event}', () => clearInterval(timer));` },
+    ],
+  }];
 }
 
 /** A timer kept on `this` by a class whose teardown (close, end, destroy…) does not clear it: ending the object leaves it scheduled. */

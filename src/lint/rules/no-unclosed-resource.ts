@@ -6,9 +6,9 @@ import type { RuleContext, RuleMeta, RuleVisitors } from '../rule';
 import { isAsyncContext, related, runsText, scopeRelated, wrapInTryFinally } from '../ruleUtil';
 import type { Fix, RelatedInformation } from '../types';
 
-export const meta: RuleMeta = {
-  id: 'no-unclosed-resource',
-  description: 'File handles, streams, watchers, sockets, servers and DB connections must be released on every path.',
+export const meta = {
+  id: 'no-unclosed-resource' as const,
+  description: 'Handles, streams, sockets, servers, watchers, workers and connections must be released on every path and by their owner\'s teardown.',
   severity: 'warning',
   docs: {
     why: 'A file descriptor, socket or pooled connection that is never closed stays open until the process exits: descriptors run out (EMFILE), pools run dry and requests hang, and whatever the resource references stays in memory.',
@@ -35,7 +35,7 @@ export const meta: RuleMeta = {
       `const fs = require('fs');\nfunction openLog(path) {\n  return fs.createWriteStream(path, { flags: 'a' });\n}`,
     ],
   },
-};
+} satisfies RuleMeta;
 
 const fdUses = new Set(['read', 'readSync', 'write', 'writeSync', 'fstat', 'fstatSync', 'ftruncate', 'ftruncateSync', 'fsync',
   'fsyncSync', 'fdatasync', 'fdatasyncSync', 'fchmod', 'fchmodSync', 'fchown', 'fchownSync', 'futimes', 'futimesSync', 'readv', 'writev',

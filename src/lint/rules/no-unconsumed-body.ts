@@ -5,8 +5,8 @@ import type { RuleContext, RuleMeta, RuleVisitors } from '../rule';
 import { isAsyncContext, related } from '../ruleUtil';
 import type { Fix } from '../types';
 
-export const meta: RuleMeta = {
-  id: 'no-unconsumed-body',
+export const meta = {
+  id: 'no-unconsumed-body' as const,
   description: 'fetch/undici response bodies must be consumed or cancelled on every path.',
   severity: 'warning',
   docs: {
@@ -29,7 +29,7 @@ export const meta: RuleMeta = {
       `async function download(url) {\n  const res = await fetch(url);\n  return res;\n}`,
     ],
   },
-};
+} satisfies RuleMeta;
 
 const consumeMethods = ['json', 'text', 'arrayBuffer', 'blob', 'formData', 'bytes', 'dump', 'destroy', 'cancel', 'resume', 'pipe'];
 

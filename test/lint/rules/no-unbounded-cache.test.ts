@@ -48,7 +48,8 @@ runRuleTests('no-unbounded-cache', {
     { code: `${E}const sessions = {};\napp.post('/login/:id', (req, res) => {\n  sessions[req.params.id] = Date.now();\n  res.end();\n});\nfunction reset() { delete sessions['admin']; }`, errors: [{ messageId: 'unboundedGrowth', line: 5, column: 3 }] },
     // Keyed by the connection's id inside a nested message handler.
     { code: `const online = new Map();\nio.on('connection', (socket) => {\n  socket.on('hello', (name) => {\n    online.set(socket.id, name);\n  });\n});`, errors: [{ messageId: 'unboundedGrowth', line: 4, column: 5 }] },
-    { code: `${E}const seen = new Map();\napp.get('/track', (req, res) => {\n  seen.set(req.query.session, Date.now());\n  res.end();\n});`, errors: [{ messageId: 'unboundedGrowth', line: 5, column: 3 }] },
+    { code: `${E}const seen = new Map();\napp.get('/track', (req, res) => {\n  seen.set(req.query.session, Date.now());\n  res.end();\n});`, errors: [{ messageId: 'unboundedGrowth', line: 5, column: 3 }],
+      output: `${E}const seen = new Map();\napp.get('/track', (req, res) => {\n  if (seen.size >= 1000) seen.delete(seen.keys().next().value);\n  seen.set(req.query.session, Date.now());\n  res.end();\n});` },
     { code: `const sockets = [];\nrequire('net').createServer((socket) => {\n  sockets.push(socket);\n}).listen(7000);`, errors: [{ messageId: 'unboundedGrowth', line: 3, column: 3 }] },
     { code: `${E}const hits = {};\napp.get('/h', (req, res) => {\n  hits[req.ip] = (hits[req.ip] || 0) + 1;\n  res.end();\n});`, errors: [{ messageId: 'unboundedGrowth', line: 5, column: 3 }] },
     { code: `${E}const users = new Set();\napp.post('/login', (req, res) => {\n  users.add(req.body.user);\n  res.end();\n});`, errors: [{ messageId: 'unboundedGrowth', line: 5, column: 3 }] },

@@ -51,7 +51,8 @@ runRuleTests('no-uncleared-timer', {
     // The racing promise kept in a local first.
     { code: `async function d(p, ms) {\n  const deadline = new Promise((_, reject) => {\n    setTimeout(() => reject(new Error('t')), ms);\n  });\n  return Promise.race([p, deadline]);\n}`, errors: [{ messageId: 'raceTimer', line: 3, column: 5 }] },
     { code: `import { useEffect } from 'react';\nexport function A() {\n  useEffect(() => {\n    const t = setInterval(() => {}, 1000);\n  }, []);\n  useEffect(() => {\n    const t = setInterval(() => {}, 1000);\n    return () => clearInterval(t);\n  }, []);\n  return null;\n}`, filename: '/project/src/a.jsx', errors: [{ messageId: 'intervalPerScope', line: 4, column: 15 }] },
-    { code: `${W}wss.on('connection', (ws) => {\n  setInterval(() => ws.ping(), 30000);\n});`, errors: [{ messageId: 'intervalPerScope', line: 3, column: 3 }] },
+    { code: `${W}wss.on('connection', (ws) => {\n  setInterval(() => ws.ping(), 30000);\n});`, errors: [{ messageId: 'intervalPerScope', line: 3, column: 3 }],
+      output: `${W}wss.on('connection', (ws) => {\n  const timer = setInterval(() => ws.ping(), 30000);\n  ws.on('close', () => clearInterval(timer));\n});` },
     { code: `${E}app.get('/watch', (req, res) => {\n  setInterval(() => res.write('.'), 1000);\n});`, errors: [{ messageId: 'intervalPerScope', line: 4, column: 3 }] },
     { code: `${E}app.get('/u', (req, res) => {\n  setInterval(() => {}, 1000).unref();\n  res.end();\n});`, errors: [{ messageId: 'intervalPerScope', line: 4, column: 3 }] },
     { code: `${E}app.get('/v', (req, res) => {\n  const t = setInterval(() => res.write('.'), 1000);\n  res.write(String(!!t));\n});`, errors: [{ messageId: 'intervalPerScope', line: 4, column: 13 }] },
