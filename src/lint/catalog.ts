@@ -26,6 +26,8 @@ export type ResourceKind =
   | 'worker'
   /** A browser process (puppeteer/playwright): released by close(). */
   | 'browser'
+  /** An http(s) client request: its agent owns it once ended; only its 'timeout' handling is checked. */
+  | 'clientRequest'
   | 'custom';
 
 export interface ResourceEntry {
@@ -63,6 +65,8 @@ export const resourceCalls: Record<string, ResourceEntry> = {
   'ws:WebSocketServer': { kind: 'server', what: 'WebSocketServer', close: ['close'], repeatedOnly: true },
   'ws:Server': { kind: 'server', what: 'WebSocketServer', close: ['close'], repeatedOnly: true },
   'ws:WebSocket.Server': { kind: 'server', what: 'WebSocketServer', close: ['close'], repeatedOnly: true },
+  'ws:default': { kind: 'socket', what: 'WebSocket client connection', close: ['close', 'terminate'], repeatedOnly: true },
+  'ws:WebSocket': { kind: 'socket', what: 'WebSocket client connection', close: ['close', 'terminate'], repeatedOnly: true },
   'worker_threads:Worker': { kind: 'worker', what: 'worker thread', close: ['terminate', 'unref'], repeatedOnly: true },
   'child_process:fork': { kind: 'worker', what: 'forked child process (kept alive by its IPC channel)', close: ['kill', 'disconnect', 'unref'], repeatedOnly: true },
   'puppeteer:launch': { kind: 'browser', what: 'browser process', close: ['close', 'disconnect'], repeatedOnly: false },

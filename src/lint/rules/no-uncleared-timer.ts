@@ -17,6 +17,7 @@ export const meta = {
     intervalPerScope: '`setInterval` {{scope}} and is never cleared: every call starts another interval that runs forever and keeps its closure alive. Keep the handle and `clearInterval` it when {{unit}}.',
     neverCleared: '`setInterval` in {{owner}} is never cleared and its handle {{handle}}: nothing can ever stop it, so it and everything its callback holds live until the process exits. Store the handle and clear it in a close()/dispose() method{{unref}}.',
     notClearedOnTeardown: '`{{target}} = {{fn}}(…)` is not cleared by `{{teardown}}()`: after the object is ended the timer still fires and keeps the object alive. `{{clear}}({{target}})` in `{{teardown}}()`.',
+    timeoutOutlivesPromise: 'This timeout is never cleared when the promise settles the other way: the timer keeps its closure (and what the promise was waiting on) alive until it fires. Keep the handle and `clearTimeout` it when the promise settles.',
     raceTimer: 'The timeout timer in this `Promise.race` is never cleared: when the other promise wins, the timer still holds its closure until it fires. Keep the handle and `clearTimeout` it in a `finally`.',
     pollingWithoutStop: '`{{fn}}` re-schedules itself with `setTimeout` unconditionally and keeps no handle, and it is started from code that {{scope}}: every start adds a polling chain that can never stop. Keep the handle or check a stop flag before re-scheduling.',
   },
@@ -183,6 +184,13 @@ function checkTimeout(context: RuleContext, a: FileAnalysis, call: ts.CallExpres
       context.report({ node: call, messageId: 'raceTimer', related: [related(a, promise, 'the racing timeout promise')] });
       return;
     }
+    // `new Promise((resolve, reject) => { setTimeout(() => reject(…), ms); work.then(resolve, reject); })`:
+    // when the work settles first, the timer still runs and holds the closure until it fires.
+    const other = otherSettlement(executor, call);
+    if (other && (h.kind === 'discarded' || (h.kind === 'name' && !cleared.has(h.name!)))) {
+      context.report({ node: call, messageId: 'timeoutOutlivesPromise', related: [related(a, other, 'the promise settles here without clearing the timer')] });
+      return;
+    }
   }
   // Polling chain: function f() { ...; setTimeout(f, ms) } started from a repeated scope.
   if (h.kind !== 'discarded') return;
@@ -240,6 +248,41 @@ function checkTeardown(context: RuleContext, a: FileAnalysis, call: ts.CallExpre
     related: [related(a, missed.teardown.name, `${teardown}() ends the object without clearing ${missed.target}`)],
   });
   return true;
+}
+
+/**
+ * A settlement of the executor's promise outside the timer's callback: `resolve`/`reject` called or
+ * handed on (`work.then(resolve, reject)`, `emitter.once('done', resolve)`).
+ */
+function otherSettlement(executor: ts.ArrowFunction | ts.FunctionExpression, timer: ts.CallExpression): ts.Node | undefined {
+  const names = executor.parameters.slice(0, 2).map((p) => (ts.isIdentifier(p.name) ? p.name.text : '')).filter(Boolean);
+  const timerCallback = timer.arguments[0];
+  if (!timerCallback || !mentionsAny(timerCallback, names)) return undefined;
+  let found: ts.Node | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found || n === timer) return;
+    if (ts.isIdentifier(n) && names.includes(n.text) && !ts.isParameter(n.parent)) {
+      const p = n.parent;
+      if ((ts.isCallExpression(p) && (p.expression === n || p.arguments.includes(n))) || ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) {
+        found = p;
+        return;
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  if (executor.body) visit(executor.body);
+  return found;
+}
+
+function mentionsAny(node: ts.Node, names: readonly string[]): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n) && names.includes(n.text)) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(node);
+  return found;
 }
 
 function hasEarlyReturn(body: ts.Block, before: ts.Node): boolean {

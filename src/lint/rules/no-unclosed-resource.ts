@@ -20,7 +20,7 @@ export const meta = {
     notClosedOnExit: 'The {{what}} `{{name}}` is closed on the main path but not when the function leaves at line {{exitLine}}: that path leaks it. Close it in a `finally` block{{using}}.',
     replaced: '`{{target}} = {{callee}}(…)` replaces the {{what}} it held without closing it ({{close}}), and this {{scope}}: every run leaves the previous one open. Close the old one first, or create it once.',
     notReleasedOnTeardown: 'The {{what}} stored in `{{target}}` is not closed ({{close}}) by `{{teardown}}()`: ending the object leaves it open. Close it in `{{teardown}}()`.',
-    timeoutKeepsOpen: 'The {{what}} `{{name}}` is closed when it connects but not when it times out: Node does not end a socket on \'timeout\', so every slow peer leaves one open. Call `{{name}}.destroy()` in the \'timeout\' handler.',
+    timeoutKeepsOpen: 'The {{what}} `{{name}}` is not destroyed by its \'timeout\' handler: Node only reports that the socket went idle and keeps it open, so every slow peer leaves one behind. Call `{{name}}.destroy()` in the handler.',
     notClosedOnThrow: 'The {{what}} `{{name}}` is closed on the main path but not if the `await` at line {{exitLine}} throws: every failure leaks one. Close it in a `finally` block{{using}}.',
   },
   examples: {
@@ -42,7 +42,11 @@ const fdUses = new Set(['read', 'readSync', 'write', 'writeSync', 'fstat', 'fsta
   'readvSync', 'writevSync', 'log', 'info', 'debug', 'warn', 'error', 'stringify', 'String', 'Number', 'assert', 'ok', 'equal', 'strictEqual']);
 const logUses = new Set(['log', 'info', 'debug', 'warn', 'error', 'trace', 'stringify', 'String', 'inspect']);
 
-const candidateNames = new Set(['open', 'openSync', 'watch', 'watchFile', 'connect', 'Client', 'WebSocketServer', 'Server', 'Worker', 'fork', 'launch']);
+const candidateNames = new Set(['open', 'openSync', 'watch', 'watchFile', 'connect', 'Client', 'WebSocketServer', 'Server', 'Worker', 'fork', 'launch', 'WebSocket',
+  'request', 'get']);
+
+/** Client requests are owned by their agent once ended; only their 'timeout' handling is checked. */
+const clientRequests = new Set(['http:request', 'http:get', 'https:request', 'https:get']);
 
 interface Candidate {
   node: ts.CallExpression | ts.NewExpression;
@@ -101,6 +105,10 @@ export function create(context: RuleContext): RuleVisitors {
       }
       return;
     }
+    if (info.key && clientRequests.has(info.key)) {
+      candidates.push({ node, entry: { kind: 'clientRequest', what: 'HTTP request', close: ['destroy', 'abort'], repeatedOnly: true } });
+      return;
+    }
     let entry = info.key ? resourceCalls[info.key] ?? (info.module && info.name.startsWith('default.') ? resourceCalls[`${info.module}:${info.name.slice(8)}`] : undefined) : undefined;
     if (entry?.kind === 'connection' && info.key === 'pg:Client' && !ts.isNewExpression(node)) entry = undefined;
     if (!entry) {
@@ -121,6 +129,10 @@ export function create(context: RuleContext): RuleVisitors {
 function check(context: RuleContext, c: Candidate): void {
   const a = context.analysis;
   if (a.isModuleScope(c.node) && !c.callback) return;
+  if (c.entry.kind === 'clientRequest') {
+    checkRequestTimeout(context, c);
+    return;
+  }
   const scope = a.repeatedScope(c.node);
   if (!c.callback && checkSlot(context, c)) return;
   if (c.entry.repeatedOnly && !scope) return;
@@ -216,6 +228,23 @@ function check(context: RuleContext, c: Candidate): void {
     default:
       return;
   }
+}
+
+/** `const req = http.request(…); req.setTimeout(ms, () => reject(…))`: the request's socket stays open after the timeout. */
+function checkRequestTimeout(context: RuleContext, c: Candidate): void {
+  const a = context.analysis;
+  const decl = valueSite(c.node).parent;
+  if (!ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name)) return;
+  const name = decl.name.text;
+  const scope = a.declarationScope(name, decl) ?? a.sourceFile;
+  const handler = timeoutHandlerThatKeepsOpen(a, name, scope, c.entry.close);
+  if (!handler) return;
+  context.report({
+    node: c.node,
+    messageId: 'timeoutKeepsOpen',
+    data: { what: c.entry.what, name, close: 'destroy()', scope: '', using: '', callee: a.short(c.node.expression) },
+    related: [related(a, handler, `this 'timeout' handler leaves ${name} open`)],
+  });
 }
 
 /** Stored on `this` or a module-level variable: replaced without closing the old value, or missed by the owner's teardown. */

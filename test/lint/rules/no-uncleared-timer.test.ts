@@ -5,6 +5,10 @@ const W = "const wss = new (require('ws').Server)({ port: 1 });\n";
 
 runRuleTests('no-uncleared-timer', {
   valid: [
+    // Cleared when the wrapped promise settles.
+    `function withTimeout(p, ms) {\n  return new Promise((resolve, reject) => {\n    const t = setTimeout(() => reject(new Error('timeout')), ms);\n    p.then((v) => { clearTimeout(t); resolve(v); }, (e) => { clearTimeout(t); reject(e); });\n  });\n}`,
+    // A plain sleep: the timer is the only way the promise settles.
+    `const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));`,
     // Cleared by the teardown.
     `class C {\n  connect() { this.retry = setTimeout(() => this.connect(), 1000); }\n  end() { clearTimeout(this.retry); }\n}`,
     // Started lazily once, guarded by its own handle.
@@ -42,6 +46,8 @@ runRuleTests('no-uncleared-timer', {
     `${W}wss.on('connection', (ws) => {\n  // leak-lens-disable-next-line no-uncleared-timer\n  setInterval(() => ws.ping(), 30000);\n});`,
   ],
   invalid: [
+    // p-timeout before its fix: the timer is not cleared when the wrapped promise wins.
+    { code: `function withTimeout(p, ms) {\n  return new Promise((resolve, reject) => {\n    setTimeout(() => reject(new Error('timeout')), ms);\n    p.then(resolve, reject);\n  });\n}`, errors: [{ messageId: 'timeoutOutlivesPromise', line: 3, column: 5 }] },
     // Repeated across files: an exported start-up-named helper that a route in another file calls per connection.
     { code: `function startHeartbeat(ws) {\n  setInterval(() => ws.ping(), 30000);\n}\nmodule.exports = { startHeartbeat };`, filename: '/project/src/heartbeat.js',
       files: { '/project/src/server.js': `const { startHeartbeat } = require('./heartbeat');\nconst wss = new (require('ws').Server)({ port: 1 });\nwss.on('connection', (ws) => startHeartbeat(ws));` },

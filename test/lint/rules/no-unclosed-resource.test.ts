@@ -5,6 +5,8 @@ const E = "const express = require('express');\nconst app = express();\n";
 
 runRuleTests('no-unclosed-resource', {
   valid: [
+    // The timeout destroys the request.
+    `const https = require('https');\nfunction get(url) {\n  return new Promise((resolve, reject) => {\n    const req = https.request(url, (res) => { res.resume(); resolve(res.statusCode); });\n    req.setTimeout(1000, () => req.destroy(new Error('timeout')));\n    req.on('error', reject);\n    req.end();\n  });\n}`,
     // Every outcome goes through a helper that destroys the socket.
     `const net = require('net');\nfunction probe(port) {\n  return new Promise((resolve) => {\n    const s = net.connect(port);\n    const done = (up) => { s.destroy(); resolve(up); };\n    s.setTimeout(1000, () => done(false));\n    s.on('connect', () => done(true));\n  });\n}\nsetInterval(() => probe(1), 5000);`,
     // acquire/release pairs are the owner's contract.
@@ -45,6 +47,10 @@ runRuleTests('no-unclosed-resource', {
     `${F}async function maybe(p) {\n  const fh = await fs.promises.open(p).catch(() => null);\n  if (!fh) return null;\n  const s = await fh.stat();\n  await fh.close();\n  return s;\n}`,
   ],
   invalid: [
+    // A client request whose timeout rejects but leaves the socket open.
+    { code: `const https = require('https');\nfunction get(url) {\n  return new Promise((resolve, reject) => {\n    const req = https.request(url, (res) => { res.resume(); resolve(res.statusCode); });\n    req.setTimeout(1000, () => reject(new Error('timeout')));\n    req.end();\n  });\n}`, errors: [{ messageId: 'timeoutKeepsOpen', line: 4, column: 17 }] },
+    // A WebSocket client per request, never closed.
+    { code: `const WebSocket = require('ws');\n${E}app.get('/q', (req, res) => {\n  const ws = new WebSocket('ws://backend');\n  ws.on('message', (m) => res.send(String(m)));\n});`, errors: [{ messageId: 'neverClosed', line: 5, column: 14 }] },
     // Ended when it connects, left open when it times out.
     { code: `const net = require('net');\nfunction probe(port) {\n  return new Promise((resolve) => {\n    const s = net.connect(port);\n    s.setTimeout(1000);\n    s.on('connect', () => { s.end(); resolve(true); });\n    s.on('timeout', () => resolve(false));\n  });\n}\nsetInterval(() => probe(1), 5000);`, errors: [{ messageId: 'timeoutKeepsOpen', line: 4, column: 15 }] },
     // Relisten on reload without closing the old server.
