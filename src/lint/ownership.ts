@@ -230,7 +230,13 @@ export function trackVariable(a: FileAnalysis, name: string, scope: ts.Node, sta
   if (escape) return { status: 'escaped', escape, releases };
   if (refs === 0) return { status: 'unused', releases };
   if (releases.length === 0) return { status: 'leaked', releases };
-  if (releases.some((r) => inFinallyOrCleanup(r, start))) return { status: 'released', releases };
+  if (releases.some((r) => inFinallyOrCleanup(r, start))) {
+    // Released only inside a callback (`conn.query(sql, (err, rows) => { if (err) return cb(err); conn.release(); })`):
+    // an early exit of that callback before the release leaks it on that path.
+    const inCallback = releases.every((r) => !isInFinally(r));
+    const exit = inCallback && releases.length === 1 ? callbackLeakyExit(a, name, releases[0]) : undefined;
+    return exit ? { status: 'partial', releases, leakyExit: exit } : { status: 'released', releases };
+  }
   const leakyExit = findLeakyExit(a, name, start, releases, guardNames, !!opts.awaitsMayThrow);
   return leakyExit ? { status: 'partial', releases, leakyExit } : { status: 'released', releases };
 }
@@ -244,6 +250,31 @@ function isReference(id: ts.Identifier): boolean {
   if (ts.isParameter(p) && p.name === id) return false;
   if (ts.isQualifiedName(p) || ts.isTypeReferenceNode(p)) return false;
   return true;
+}
+
+function isInFinally(release: ts.Node): boolean {
+  for (let cur: ts.Node | undefined = release.parent; cur && !isFunctionLike(cur); cur = cur.parent) {
+    if (ts.isBlock(cur) && cur.parent && ts.isTryStatement(cur.parent) && cur.parent.finallyBlock === cur) return true;
+  }
+  return false;
+}
+
+/** An early `return`/`throw` in the callback holding the only release, before it, that skips it. */
+function callbackLeakyExit(a: FileAnalysis, name: string, release: ts.Node): ts.Node | undefined {
+  const fn = a.enclosingFunction(release);
+  if (ts.isSourceFile(fn) || !fn.body || !ts.isBlock(fn.body)) return undefined;
+  let found: ts.Node | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found || n.pos >= release.pos) return;
+    if (isFunctionLike(n) && n !== fn) return;
+    if ((ts.isReturnStatement(n) || ts.isThrowStatement(n)) && !exitIsSafe(n, name, [release], [], fn)) {
+      found = n;
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(fn.body);
+  return found;
 }
 
 /** Released in a finally block, or in an event callback (`stream.on('close', () => fh.close())`). */

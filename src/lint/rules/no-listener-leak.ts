@@ -70,6 +70,12 @@ function checkAdd(context: RuleContext, a: FileAnalysis, call: ts.CallExpression
   // Cheap first: a listener on an object made in this very function cannot outlive it.
   let root: ts.Expression = skipOuter(callee.expression);
   while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = skipOuter(root.expression);
+  if (root.kind === ts.SyntaxKind.ThisKeyword) {
+    // In a constructor (or an arrow inside one) `this` is the object being made: its listeners go with it.
+    let owner: ts.Node = a.enclosingFunction(call);
+    while (ts.isArrowFunction(owner)) owner = a.enclosingFunction(owner);
+    if (ts.isConstructorDeclaration(owner)) return;
+  }
   if (ts.isIdentifier(root)) {
     const declared = a.declarationScope(root.text, root);
     const fn = a.enclosingFunction(call);

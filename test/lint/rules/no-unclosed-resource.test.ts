@@ -5,6 +5,8 @@ const E = "const express = require('express');\nconst app = express();\n";
 
 runRuleTests('no-unclosed-resource', {
   valid: [
+    // Released before the callback looks at the error.
+    `const pool = require('mysql').createPool({});\nfunction find(id, cb) {\n  pool.getConnection((err, conn) => {\n    if (err) return cb(err);\n    conn.query('q', [id], (qerr, rows) => {\n      conn.release();\n      if (qerr) return cb(qerr);\n      cb(null, rows);\n    });\n  });\n}`,
     // The timeout destroys the request.
     `const https = require('https');\nfunction get(url) {\n  return new Promise((resolve, reject) => {\n    const req = https.request(url, (res) => { res.resume(); resolve(res.statusCode); });\n    req.setTimeout(1000, () => req.destroy(new Error('timeout')));\n    req.on('error', reject);\n    req.end();\n  });\n}`,
     // Every outcome goes through a helper that destroys the socket.
@@ -47,6 +49,8 @@ runRuleTests('no-unclosed-resource', {
     `${F}async function maybe(p) {\n  const fh = await fs.promises.open(p).catch(() => null);\n  if (!fh) return null;\n  const s = await fh.stat();\n  await fh.close();\n  return s;\n}`,
   ],
   invalid: [
+    // Released inside the query callback, but its error path returns first.
+    { code: `const pool = require('mysql').createPool({});\nfunction find(id, cb) {\n  pool.getConnection((err, conn) => {\n    if (err) return cb(err);\n    conn.query('q', [id], (qerr, rows) => {\n      if (qerr) return cb(qerr);\n      conn.release();\n      cb(null, rows);\n    });\n  });\n}`, errors: [{ messageId: 'notClosedOnExit', line: 3, column: 3 }] },
     // A client request whose timeout rejects but leaves the socket open.
     { code: `const https = require('https');\nfunction get(url) {\n  return new Promise((resolve, reject) => {\n    const req = https.request(url, (res) => { res.resume(); resolve(res.statusCode); });\n    req.setTimeout(1000, () => reject(new Error('timeout')));\n    req.end();\n  });\n}`, errors: [{ messageId: 'timeoutKeepsOpen', line: 4, column: 17 }] },
     // A WebSocket client per request, never closed.
