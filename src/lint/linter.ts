@@ -8,6 +8,7 @@ import ts = require('typescript');
 import { type BackgroundFact, FileAnalysis, type RepeatedCaller, skipOuter, type Workspace } from './analysis';
 import { defaultConfig, type LintConfig } from './config';
 import type { ReportDescriptor, RuleModule, RuleVisitors } from './rule';
+import { backgroundCalls } from './catalog';
 import { rules } from './rules';
 import type { Finding } from './types';
 import { classFact, factoryFact, type FactResolver, localClass, localForExport } from './workspace';
@@ -28,6 +29,20 @@ interface FileEntry {
   analysisGeneration?: number;
   /** Relative module specifiers in the text (`./events`), found without parsing. */
   specifiers?: string[];
+  /** Whether the text could hold a class or factory that starts background work (see `mayStartWork`). */
+  mayStartWork?: boolean;
+}
+
+const backgroundModules = [...new Set(Object.keys(backgroundCalls).map((k) => k.slice(0, k.indexOf(':'))))];
+const startsWorkPattern = new RegExp(`setInterval|\\.(on|addListener|addEventListener|prependListener)\\s*\\(|['"](${backgroundModules.map((m) => m.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})['"]|\\bnew\\s+(https?\\.)?Agent\\b`);
+
+/**
+ * A text test that no class or factory in the file can start background work: no interval, no
+ * listener, no background library, no agent, and no relative import through which a class it
+ * constructs could.
+ */
+function mayStartWork(text: string): boolean {
+  return startsWorkPattern.test(text) || (relativeSpecifiers(text).length > 0 && /\bnew\s+[A-Z]/.test(text));
 }
 
 /** How many importers of a module are parsed to look for a repeated caller (a popular utility module would otherwise parse half the workspace). */
@@ -193,7 +208,7 @@ export class Linter implements Workspace {
     entry.parsed = parseFile(file, entry.text);
     // Keep a bounded number of trees: a whole-workspace scan would otherwise hold every AST at once.
     this.parsedOrder.push(entry);
-    if (this.parsedOrder.length > 48) {
+    if (this.parsedOrder.length > 16) {
       const old = this.parsedOrder.shift()!;
       old.parsed = undefined;
       old.analysis = undefined;
@@ -230,6 +245,9 @@ export class Linter implements Workspace {
     const target = this.resolveModule(fromFile, moduleSpecifier);
     if (!target) return undefined;
     const entry = this.files.get(target)!;
+    // Most imported modules start nothing: a look at the text spares parsing them.
+    entry.mayStartWork ??= mayStartWork(entry.text);
+    if (!entry.mayStartWork) return undefined;
     const key = `${exportName}`;
     if (entry.factsGeneration !== this.generation) {
       entry.facts = new Map();

@@ -60,7 +60,12 @@ function collectionType(init: ts.Expression): CollectionType | undefined {
 
 export function create(context: RuleContext): RuleVisitors {
   const a = context.analysis;
+  // Classes come from the engine's one walk, not a walk of our own.
+  const classes: ts.ClassLikeDeclaration[] = [];
+  const noteClass = (n: ts.ClassLikeDeclaration) => { classes.push(n); };
   return {
+    [ts.SyntaxKind.ClassDeclaration]: noteClass,
+    [ts.SyntaxKind.ClassExpression]: noteClass,
     onEnd() {
       const collections = new Map<string, Collection>();
       for (const st of a.sourceFile.statements) {
@@ -81,7 +86,7 @@ export function create(context: RuleContext): RuleVisitors {
         if (!grows) collections.delete(name);
       }
       if (collections.size > 0) check(context, a, collections);
-      if (t.includes('this.')) checkInstanceCollections(context, a);
+      if (classes.length > 0 && t.includes('this.')) checkInstanceCollections(context, a, classes);
     },
   };
 }
@@ -221,7 +226,7 @@ function isLiteralKey(e: ts.Expression): boolean {
  * initialiser) that a method grows with per-call keys while nothing in the class removes entries:
  * the object's own cache, unbounded for as long as the object lives.
  */
-function checkInstanceCollections(context: RuleContext, a: FileAnalysis): void {
+function checkInstanceCollections(context: RuleContext, a: FileAnalysis, classes: readonly ts.ClassLikeDeclaration[]): void {
   const visitClass = (cls: ts.ClassLikeDeclaration): void => {
     const fields = new Map<string, { type: CollectionType; node: ts.Node }>();
     for (const m of cls.members) {
@@ -288,11 +293,7 @@ function checkInstanceCollections(context: RuleContext, a: FileAnalysis): void {
       });
     }
   };
-  const walk = (n: ts.Node): void => {
-    if (ts.isClassLike(n)) visitClass(n);
-    ts.forEachChild(n, walk);
-  };
-  walk(a.sourceFile);
+  for (const cls of classes) visitClass(cls);
 }
 
 const perUnitNames = /^(req|request|ctx|socket|ws|conn|connection|msg|message|job|session|peer|res|response)$/;
