@@ -753,9 +753,12 @@ export class FileAnalysis {
     }
     // An AbortSignal handed in by the caller typically belongs to something long-lived (a shutdown
     // controller, a client's lifetime); other parameters are as often made for this one call.
-    if (scope.kind === 'call' && isFunctionLike(fn) && ts.isIdentifier(skipOuter(expr)) && /signal$/i.test(root.text)
+    // (A handler registered directly gets per-unit objects as parameters; any other function gets
+    // whatever its callers pass.)
+    const direct = (ts.isCallExpression(scope.node) || ts.isNewExpression(scope.node)) && !!scope.node.arguments?.includes(fn as ts.Expression);
+    if (!direct && isFunctionLike(fn) && ts.isIdentifier(skipOuter(expr)) && /signal$/i.test(root.text)
       && fn.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === (root as ts.Identifier).text) && this.declarationScope(root.text, root) === fn) {
-      return { longLived: true, name: `${text} (the caller's signal)` };
+      return { longLived: true, name: text };
     }
     const r = this.outlives(expr, fn);
     return { ...r, name: r.longLived ? text : r.name };

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { corpusSlice, formatTable, loadCorpus, scoreCase, summarize } from './corpus';
 
 const floors = {
-  dev: { recall: 0, precision: 0 },
-  heldout: { recall: 0, precision: 0 },
+  dev: { recall: 0.85, precision: 0.95 },
+  heldout: { recall: 0.7, precision: 0.95 },
 };
 
 const cases = loadCorpus();

@@ -4,6 +4,7 @@ import type { RuleContext, RuleMeta, RuleVisitors } from '../rule';
 import { isOnceGuarded, runsText, scopeRelated } from '../ruleUtil';
 import type { Fix } from '../types';
 import { localClass } from '../workspace';
+import { teardownMethodNames } from '../ownership';
 
 export const meta = {
   id: 'no-listener-leak' as const,
@@ -16,6 +17,7 @@ export const meta = {
   messages: {
     listenerPerScope: '`{{call}}` adds a \'{{event}}\' listener to {{target}}, which outlives it, and this {{scope}}: the listener (and everything its closure holds) is never removed. Remove it when done (`{{target}}.{{off}}(\'{{event}}\', …)`){{once}} or register it once at startup.',
     pipePerScope: '`{{call}}` pipes {{target}}, which outlives it, into a new destination and this {{scope}}: the source keeps every destination (and its buffers) until it ends. `unpipe` and destroy the destination when done.',
+    notRemovedOnTeardown: '`{{call}}` adds a \'{{event}}\' listener to {{target}}, which outlives every {{owner}}, and `{{teardown}}()` does not remove it: each {{owner}} ever made stays reachable from {{target}}. Keep the listener in a field and remove it (`{{target}}.{{off}}(\'{{event}}\', …)`) in `{{teardown}}()`.',
     interceptorPerCall: '`{{call}}` adds an interceptor to the shared {{target}} and this {{scope}}: interceptors pile up and each one runs on every later request. Add it once at startup, or `eject` it when done.',
     listenerInConstructor: '`new {{callee}}()` {{scope}}, and its constructor adds {{runs}} that is never removed: every instance stays reachable from that emitter forever. Create one {{callee}} and share it, or remove the listener in a close()/dispose() that callers call.',
   },
@@ -54,7 +56,7 @@ export function create(context: RuleContext): RuleVisitors {
       if (ts.isIdentifier(node.expression)) news.push(node);
     },
     onEnd() {
-      for (const call of adds) checkAdd(context, a, call, removes);
+      for (const call of adds) if (!checkTeardown(context, a, call, removes)) checkAdd(context, a, call, removes);
       for (const n of news) checkNew(context, a, n);
     },
   };
@@ -229,4 +231,48 @@ function keptOutside(a: FileAnalysis, name: string, fn: ts.Node): boolean {
   };
   visit(fn);
   return kept;
+}
+
+/**
+ * A listener that a class adds (in its constructor or a method) to an emitter it does not own
+ * (`process`, a module-level emitter, an emitter passed to its constructor), when the class has a
+ * teardown (close, destroy, stop…) and nothing in it removes the listener: ending the object leaves
+ * it reachable from that emitter. Returns whether it reported.
+ */
+function checkTeardown(context: RuleContext, a: FileAnalysis, call: ts.CallExpression, removes: ts.CallExpression[]): boolean {
+  const callee = call.expression as ts.PropertyAccessExpression;
+  const method = callee.name.text;
+  if (method === 'use' || method === 'pipe' || method === 'once' || method === 'prependOnceListener') return false;
+  let cls: ts.ClassLikeDeclaration | undefined;
+  for (let cur = call.parent; cur; cur = cur.parent) if (ts.isClassLike(cur)) { cls = cur; break; }
+  if (!cls) return false;
+  const teardown = cls.members.find((m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && !!m.body && teardownMethodNames.test(m.name.getText(a.sourceFile)));
+  if (!teardown || /\bsuper\s*\.\s*\w+\s*\(/.test(teardown.getText(a.sourceFile))) return false;
+  const target = skipOuter(callee.expression);
+  if (!ts.isIdentifier(target)) return false;
+  const ctor = cls.members.find(ts.isConstructorDeclaration);
+  const isCtorParam = !!ctor && isWithin(call, ctor) && ctor.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === target.text)
+    && a.declarationScope(target.text, target) === ctor;
+  if (!(target.text === 'process' && !a.declarationScope('process', target)) && !a.isModuleLevelName(target.text, target) && !isCtorParam) return false;
+  const site = valueSite(call);
+  if (!ts.isExpressionStatement(site.parent)) return false;
+  const event = stringValue(call.arguments[0]);
+  // Removed anywhere in the class (by the same emitter, or by a field that holds it), or all listeners dropped.
+  const recv = target.text;
+  const removed = removes.some((r) => isWithin(r, cls!) && (() => {
+    const rr = skipOuter((r.expression as ts.PropertyAccessExpression).expression);
+    const rText = rr.getText(a.sourceFile);
+    return rText === recv || rText.startsWith('this.') || (r.arguments[0] !== undefined && stringValue(r.arguments[0]) === event);
+  })());
+  if (removed) return false;
+  const owner = cls.name?.text ?? 'instance';
+  const teardownName = teardown.name.getText(a.sourceFile);
+  context.report({
+    node: call,
+    messageId: 'notRemovedOnTeardown',
+    data: { call: `${a.short(callee)}(${event !== undefined ? `'${event}'` : '…'})`, event: event ?? '…', target: recv, owner, teardown: teardownName,
+      off: method === 'addEventListener' ? 'removeEventListener' : 'off' },
+    related: [{ message: `${teardownName}() ends a ${owner} without removing the listener`, file: a.file, range: a.range(teardown.name) }],
+  });
+  return true;
 }

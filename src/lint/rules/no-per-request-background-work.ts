@@ -120,7 +120,7 @@ function findCall(node: ts.Node): ts.CallExpression | ts.NewExpression | undefin
 }
 
 function isFactoryName(name: string): boolean {
-  return /^(create|connect|caching|schedule|knex|default|Knex|Redis|Kafka|duplicate)/.test(name) || name === 'createClient';
+  return /^(create|connect|caching|schedule|knex|default|Knex|Redis|Kafka|duplicate|destination)/.test(name) || name === 'createClient';
 }
 
 function check(context: RuleContext, a: FileAnalysis, node: ts.NewExpression | ts.CallExpression): void {
@@ -148,6 +148,15 @@ function check(context: RuleContext, a: FileAnalysis, node: ts.NewExpression | t
     return;
   }
   if (own.status !== 'escaped') return;
+  // `req.logger = winston.createLogger(…)`: stored on an object of this one run, it is dropped with it, still running.
+  const assign = valueSite(node).parent;
+  if (ts.isBinaryExpression(assign) && assign.right === valueSite(node) && assign.operatorToken.kind === ts.SyntaxKind.EqualsToken
+    && (ts.isPropertyAccessExpression(skipOuter(assign.left)) || ts.isElementAccessExpression(skipOuter(assign.left)))
+    && scope.kind !== 'call' && scope.kind !== 'constructor' && !a.outlivesScope(skipOuter(assign.left), scope).longLived
+    && !skipOuter(assign.left).getText(a.sourceFile).startsWith('this.')) {
+    context.report({ node, messageId: isClass ? 'classPerScope' : 'perScope', data, related: rel });
+    return;
+  }
   const replaced = replacedWithoutRelease(a, node, backgroundClose);
   if (replaced) {
     context.report({ node, messageId: 'replaced', data: { ...data, target: replaced.target, scope: runsText(a, replaced.scope) },

@@ -5,6 +5,8 @@ const B = "const { EventEmitter } = require('events');\nconst bus = new EventEmi
 
 runRuleTests('no-listener-leak', {
   valid: [
+    // The teardown removes it.
+    `class Dest {\n  constructor() {\n    this.onExit = () => this.flush();\n    process.on('exit', this.onExit);\n  }\n  flush() {}\n  destroy() { process.off('exit', this.onExit); }\n}`,
     // A method that subscribes with no per-call state is set-up, whatever its name.
     `class C {\n  constructor(s) { this.socket = s; }\n  watch() {\n    this.socket.on('data', (d) => this.onData(d));\n  }\n  onData() {}\n}`,
     // A listener on the object this method just created.
@@ -43,6 +45,8 @@ runRuleTests('no-listener-leak', {
     `${B}${E}app.get('/s', (req, res) => {\n  // leak-lens-disable-next-line no-listener-leak\n  bus.on('x', () => res.end());\n});`,
   ],
   invalid: [
+    // destroy() forgets the process listener the constructor added.
+    { code: `class Dest {\n  constructor() {\n    process.on('exit', () => this.flush());\n  }\n  flush() {}\n  destroy() { this.flush(); }\n}`, errors: [{ messageId: 'notRemovedOnTeardown', line: 3, column: 5 }] },
     // \`{ once: true }\` on a signal that lives for the process: 'abort' fires once at most, so every request's listener stays.
     { code: `const ctrl = new AbortController();\n${E}app.get('/a', (req, res) => {\n  ctrl.signal.addEventListener('abort', () => res.end(), { once: true });\n});`, errors: [{ messageId: 'listenerPerScope', line: 5, column: 3 }] },
     // A module-level source piped into a new destination per request keeps every destination.
