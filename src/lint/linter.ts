@@ -46,7 +46,7 @@ function mayStartWork(text: string): boolean {
 }
 
 /** How many importers of a module are parsed to look for a repeated caller (a popular utility module would otherwise parse half the workspace). */
-const maxImportersExamined = 24;
+const maxImportersExamined = 8;
 
 const specifierPattern = /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*)['"](\.{1,2}\/[^'"\n]*)['"]/g;
 

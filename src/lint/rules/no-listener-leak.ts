@@ -83,6 +83,10 @@ function checkAdd(context: RuleContext, a: FileAnalysis, call: ts.CallExpression
     const fn = a.enclosingFunction(call);
     const isParam = !ts.isSourceFile(fn) && fn.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === (root as ts.Identifier).text);
     if (declared && !ts.isSourceFile(fn) && isWithin(declared, fn) && !isParam) return;
+    // A parameter outlives a run only when it is an AbortSignal, or when a loop in this function repeats the call.
+    // (`req.socket` is the exception: a keep-alive connection serves many requests.)
+    if (isParam && declared === fn && !/signal$/i.test(root.text) && !loopBetween(call, fn)
+      && !/\.(socket|connection)$/.test(targetText(a, callee.expression))) return;
   }
   const scope = a.repeatedScope(call);
   if (!scope || !scope.fn) return;
@@ -275,4 +279,11 @@ function checkTeardown(context: RuleContext, a: FileAnalysis, call: ts.CallExpre
     related: [{ message: `${teardownName}() ends a ${owner} without removing the listener`, file: a.file, range: a.range(teardown.name) }],
   });
   return true;
+}
+
+function loopBetween(node: ts.Node, fn: ts.Node): boolean {
+  for (let cur = node.parent; cur && cur !== fn; cur = cur.parent) {
+    if (ts.isForStatement(cur) || ts.isForOfStatement(cur) || ts.isForInStatement(cur) || ts.isWhileStatement(cur) || ts.isDoStatement(cur)) return true;
+  }
+  return false;
 }

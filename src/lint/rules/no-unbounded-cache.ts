@@ -293,7 +293,9 @@ function checkInstanceCollections(context: RuleContext, a: FileAnalysis, classes
       });
     }
   };
-  for (const cls of classes) visitClass(cls);
+  // Only classes whose text makes a collection in a field are walked.
+  const makesCollection = /this\s*\.\s*[\w$]+\s*=\s*(new\s+(Map|Set)\s*\(\s*\)|\{\s*\}|\[\s*\]|Object\.create\(\s*null\s*\))|^\s*(private|public|protected|readonly|\s)*[\w$#]+\s*(:[^=;]+)?=\s*(new\s+(Map|Set)|\{\s*\}|\[\s*\])/m;
+  for (const cls of classes) if (makesCollection.test(cls.getText(a.sourceFile))) visitClass(cls);
 }
 
 const perUnitNames = /^(req|request|ctx|socket|ws|conn|connection|msg|message|job|session|peer|res|response)$/;
