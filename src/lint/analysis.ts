@@ -582,7 +582,7 @@ export class FileAnalysis {
     this.ensureIndexed();
     for (const site of this.newsByName.get(name) ?? []) {
       const r = this.repeatedScope(site);
-      if (r) return { kind: 'constructor', label: `new ${name}() in ${r.label} at line ${this.line(site)}`, node: site };
+      if (r) return { kind: 'constructor', label: `new ${name}() in ${r.label}`, node: site };
     }
     if (this.workspace && ts.isClassDeclaration(cls)) {
       for (const exportName of this.exportNamesOf(cls, name)) {
@@ -652,7 +652,7 @@ export class FileAnalysis {
     for (const call of this.callsByName.get(name) ?? []) {
       if (isWithin(call, fn)) continue;
       const r = this.repeatedScope(call);
-      if (r) return { kind: r.kind, label: `${name}() called from ${r.label} at line ${this.line(call)}`, node: call };
+      if (r) return { kind: r.kind, label: `${name}() called from ${r.label}`, node: call };
     }
     return undefined;
   }

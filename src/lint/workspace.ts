@@ -182,7 +182,8 @@ export function factoryFact(a: FileAnalysis, name: string): BackgroundFact | und
     }
     if (ts.isNewExpression(e) || ts.isCallExpression(e)) {
       const entry = backgroundEntryFor(a, e);
-      if (entry) return { kind: 'background', what: `${name}()`, runs: `a new ${entry.what} (${entry.runs}) on every call`, file: a.file, range: a.range(e) };
+      // Named after what it hands out, so the message reads "`getClient()` creates a Redis client that starts …".
+      if (entry) return { kind: 'background', what: entry.what, runs: entry.runs, file: a.file, range: a.range(e) };
     }
   }
   return undefined;

@@ -15,7 +15,7 @@ export const meta = {
     fix: 'Remove the listener when the request is done (`emitter.off(event, fn)` on \'close\'/\'finish\'), use `once` / `{ once: true }` when it should fire once, pass `{ signal }` to tie it to a request-scoped AbortSignal, or register it once at startup.',
   },
   messages: {
-    listenerPerScope: '`{{call}}` adds a \'{{event}}\' listener to {{target}}, which outlives it, and this {{scope}}: the listener (and everything its closure holds) is never removed. Remove it when done (`{{target}}.{{off}}(\'{{event}}\', …)`){{once}} or register it once at startup.',
+    listenerPerScope: '`{{call}}` adds a \'{{event}}\' listener to {{targetDesc}}, which outlives it, and this {{scope}}: the listener (and everything its closure holds) is never removed. Remove it when done (`{{target}}.{{off}}(\'{{event}}\', …)`){{once}} or register it once at startup.',
     pipePerScope: '`{{call}}` pipes {{target}}, which outlives it, into a new destination and this {{scope}}: the source keeps every destination (and its buffers) until it ends. `unpipe` and destroy the destination when done.',
     notRemovedOnTeardown: '`{{call}}` adds a \'{{event}}\' listener to {{target}}, which outlives every {{owner}}, and `{{teardown}}()` does not remove it: each {{owner}} ever made stays reachable from {{target}}. Keep the listener in a field and remove it (`{{target}}.{{off}}(\'{{event}}\', …)`) in `{{teardown}}()`.',
     interceptorPerCall: '`{{call}}` adds an interceptor to the shared {{target}} and this {{scope}}: interceptors pile up and each one runs on every later request. Add it once at startup, or `eject` it when done.',
@@ -97,10 +97,10 @@ function checkAdd(context: RuleContext, a: FileAnalysis, call: ts.CallExpression
     && !(targetText(a, receiver) === 'process' && endOfProcessEvents.has(stringValue(call.arguments[0]) ?? ''))) return;
   // A piped destination is a hand-off unless the source outlives the scope: then every pipe adds listeners to it.
   if (method === 'pipe' && call.arguments.length === 0) return;
-  let longLived = a.outlivesScope(receiver, scope);
+  let longLived: { longLived: boolean; name: string; desc?: string } = a.outlivesScope(receiver, scope);
   // Per-request listeners on `req.socket` pile up on keep-alive connections, which serve many requests.
   if (!longLived.longLived && scope.kind === 'request' && /^(req|request)\.(socket|connection)$/.test(targetText(a, receiver))) {
-    longLived = { longLived: true, name: `${targetText(a, receiver)} (a keep-alive connection)` };
+    longLived = { longLived: true, name: targetText(a, receiver), desc: `${targetText(a, receiver)} (a keep-alive connection)` };
   }
   if (!longLived.longLived) return;
   // `this.socket = net.connect(); this.socket.on(…)`: a listener on the object this run just made does not pile up.
@@ -149,7 +149,7 @@ function checkAdd(context: RuleContext, a: FileAnalysis, call: ts.CallExpression
       || (!listenerName && rm === 'removeAllListeners')) return;
     if (rm === 'removeAllListeners' && (!r.arguments[0] || stringValue(r.arguments[0]) === event)) return;
   }
-  const data = { call: `${a.short(callee)}(${event !== undefined ? `'${event}'` : '…'})`, event: event ?? '…', target: longLived.name, scope: runsText(a, scope),
+  const data = { call: `${a.short(callee)}(${event !== undefined ? `'${event}'` : '…'})`, event: event ?? '…', target: longLived.name, targetDesc: longLived.desc ?? longLived.name, scope: runsText(a, scope),
     off: method === 'addEventListener' ? 'removeEventListener' : 'off', once: endOfProcess ? '' : ', use `once`,' };
   if (interceptor) {
     context.report({ node: call, messageId: 'interceptorPerCall', data, related: [scopeRelated(a, scope)] });
