@@ -13,6 +13,20 @@ declare const LEAK_LENS_VERSION: string | undefined;
 
 type Format = 'text' | 'json' | 'sarif';
 
+/** Wraps prose at `width` columns, each line indented. */
+function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line && indent.length + line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(indent + line);
+  return lines.join('\n');
+}
+
 export const help = `Usage: leak-lens scan <paths...> [--format text|json|sarif] [--output FILE] [--config FILE]
 
 Statically analyses JavaScript and TypeScript files and folders for leak patterns. Folders are
@@ -26,7 +40,7 @@ Options:
   -h, --help                Show this help.
 
 Rules (set a severity or "off" under "rules" in the config):
-${ruleMetas.map((m) => `  ${m.id.padEnd(32)}${m.description}`).join('\n')}
+${ruleMetas.map((m) => `  ${m.id}\n${wrap(m.description, 96, '      ')}`).join('\n')}
 
 Exit codes: 0 no findings, 1 findings, 2 usage or I/O error.
 `;
