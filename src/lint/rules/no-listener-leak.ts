@@ -1,7 +1,7 @@
 import ts = require('typescript');
 import { type FileAnalysis, isWithin, skipOuter, stringValue, valueSite } from '../analysis';
 import type { RuleContext, RuleMeta, RuleVisitors } from '../rule';
-import { isOnceGuarded, runsText, scopeRelated } from '../ruleUtil';
+import { article, isOnceGuarded, runsText, scopeRelated } from '../ruleUtil';
 import type { Fix } from '../types';
 import { localClass } from '../workspace';
 import { teardownMethodNames } from '../ownership';
@@ -15,9 +15,9 @@ export const meta = {
     fix: 'Remove the listener when the request is done (`emitter.off(event, fn)` on \'close\'/\'finish\'), use `once` / `{ once: true }` when it should fire once, pass `{ signal }` to tie it to a request-scoped AbortSignal, or register it once at startup.',
   },
   messages: {
-    listenerPerScope: '`{{call}}` adds a \'{{event}}\' listener to {{targetDesc}}, which outlives it, and this {{scope}}: the listener (and everything its closure holds) is never removed. Remove it when done (`{{target}}.{{off}}(\'{{event}}\', …)`){{once}} or register it once at startup.',
+    listenerPerScope: '`{{call}}` adds {{an}} \'{{event}}\' listener to {{targetDesc}}, which outlives it, and this {{scope}}: the listener (and everything its closure holds) is never removed. Remove it when done (`{{target}}.{{off}}(\'{{event}}\', …)`){{once}} or register it once at startup.',
     pipePerScope: '`{{call}}` pipes {{target}}, which outlives it, into a new destination and this {{scope}}: the source keeps every destination (and its buffers) until it ends. `unpipe` and destroy the destination when done.',
-    notRemovedOnTeardown: '`{{call}}` adds a \'{{event}}\' listener to {{target}}, which outlives every {{owner}}, and `{{teardown}}()` does not remove it: each {{owner}} ever made stays reachable from {{target}}. Keep the listener in a field and remove it (`{{target}}.{{off}}(\'{{event}}\', …)`) in `{{teardown}}()`.',
+    notRemovedOnTeardown: '`{{call}}` adds {{an}} \'{{event}}\' listener to {{target}}, which outlives every {{owner}}, and `{{teardown}}()` does not remove it: each {{owner}} ever made stays reachable from {{target}}. Keep the listener in a field and remove it (`{{target}}.{{off}}(\'{{event}}\', …)`) in `{{teardown}}()`.',
     interceptorPerCall: '`{{call}}` adds an interceptor to the shared {{target}} and this {{scope}}: interceptors pile up and each one runs on every later request. Add it once at startup, or `eject` it when done.',
     listenerInConstructor: '`new {{callee}}()` {{scope}}, and its constructor adds {{runs}} that is never removed: every instance stays reachable from that emitter forever. Create one {{callee}} and share it, or remove the listener in a close()/dispose() that callers call.',
   },
@@ -149,7 +149,7 @@ function checkAdd(context: RuleContext, a: FileAnalysis, call: ts.CallExpression
       || (!listenerName && rm === 'removeAllListeners')) return;
     if (rm === 'removeAllListeners' && (!r.arguments[0] || stringValue(r.arguments[0]) === event)) return;
   }
-  const data = { call: `${a.short(callee)}(${event !== undefined ? `'${event}'` : '…'})`, event: event ?? '…', target: longLived.name, targetDesc: longLived.desc ?? longLived.name, scope: runsText(a, scope),
+  const data = { call: `${a.short(callee)}(${event !== undefined ? `'${event}'` : '…'})`, event: event ?? '…', an: article(event ?? 'x'), target: longLived.name, targetDesc: longLived.desc ?? longLived.name, scope: runsText(a, scope),
     off: method === 'addEventListener' ? 'removeEventListener' : 'off', once: endOfProcess ? '' : ', use `once`,' };
   if (interceptor) {
     context.report({ node: call, messageId: 'interceptorPerCall', data, related: [scopeRelated(a, scope)] });
@@ -274,7 +274,7 @@ function checkTeardown(context: RuleContext, a: FileAnalysis, call: ts.CallExpre
   context.report({
     node: call,
     messageId: 'notRemovedOnTeardown',
-    data: { call: `${a.short(callee)}(${event !== undefined ? `'${event}'` : '…'})`, event: event ?? '…', target: recv, owner, teardown: teardownName,
+    data: { call: `${a.short(callee)}(${event !== undefined ? `'${event}'` : '…'})`, event: event ?? '…', an: article(event ?? 'x'), target: recv, owner, teardown: teardownName,
       off: method === 'addEventListener' ? 'removeEventListener' : 'off' },
     related: [{ message: `${teardownName}() ends a ${owner} without removing the listener`, file: a.file, range: a.range(teardown.name) }],
   });
