@@ -45,6 +45,8 @@ function mayStartWork(text: string): boolean {
   return startsWorkPattern.test(text) || (relativeSpecifiers(text).length > 0 && /\bnew\s+[A-Z]/.test(text));
 }
 
+const emptySet: ReadonlySet<string> = new Set();
+
 /** How many importers of a module are parsed to look for a repeated caller (a popular utility module would otherwise parse half the workspace). */
 const maxImportersExamined = 8;
 
@@ -128,6 +130,9 @@ export class Linter implements Workspace {
     const old = this.files.get(file);
     if (old && old.text === text) return;
     this.files.set(file, { text });
+    // A new file can change how specifiers resolve; an edited one only changes its own imports.
+    if (old) this.importsChanged.add(file);
+    else this.fileSetVersion++;
     // Facts are transitive across files (a class constructing a class from a third file): a new
     // generation invalidates them all, lazily.
     this.generation++;
@@ -135,6 +140,7 @@ export class Linter implements Workspace {
 
   deleteFile(file: string): void {
     this.files.delete(file);
+    this.fileSetVersion++;
     this.generation++;
   }
 
@@ -269,31 +275,49 @@ export class Linter implements Workspace {
     return fact;
   }
 
-  private importers?: Map<string, string[]>;
-  private importersGeneration = -1;
+  private importers?: Map<string, Set<string>>;
+  /** What each file imports (resolved), to update `importers` when only that file's text changed. */
+  private readonly outgoing = new Map<string, string[]>();
+  private importersFileSet = -1;
+  private fileSetVersion = 0;
+  private readonly importsChanged = new Set<string>();
 
   /**
    * Files that import `file` by a relative specifier. Each file's specifiers are found once per
-   * version of its text (a regular expression, no parse); the reverse map is rebuilt lazily after
-   * any change, which costs a map lookup per specifier.
+   * version of its text (a regular expression, no parse). The reverse map is rebuilt when files are
+   * added or removed (resolution may change) and otherwise updated for the edited files only, so a
+   * keystroke costs the edited file's specifiers, not the workspace's.
    */
-  private importersOf(file: string): readonly string[] {
-    if (!this.importers || this.importersGeneration !== this.generation) {
-      const map = new Map<string, string[]>();
-      for (const [other, entry] of this.files) {
-        entry.specifiers ??= relativeSpecifiers(entry.text);
-        for (const spec of entry.specifiers) {
-          const target = this.resolveModule(other, spec);
-          if (!target || target === other) continue;
-          const list = map.get(target);
-          if (!list) map.set(target, [other]);
-          else if (list[list.length - 1] !== other) list.push(other);
-        }
+  private importersOf(file: string): ReadonlySet<string> {
+    if (!this.importers || this.importersFileSet !== this.fileSetVersion) {
+      this.importers = new Map();
+      this.outgoing.clear();
+      for (const other of this.files.keys()) this.addImports(other);
+      this.importersFileSet = this.fileSetVersion;
+      this.importsChanged.clear();
+    } else if (this.importsChanged.size > 0) {
+      for (const other of this.importsChanged) {
+        for (const target of this.outgoing.get(other) ?? []) this.importers.get(target)?.delete(other);
+        if (this.files.has(other)) this.addImports(other);
       }
-      this.importers = map;
-      this.importersGeneration = this.generation;
+      this.importsChanged.clear();
     }
-    return this.importers.get(file) ?? [];
+    return this.importers.get(file) ?? emptySet;
+  }
+
+  private addImports(file: string): void {
+    const entry = this.files.get(file)!;
+    entry.specifiers ??= relativeSpecifiers(entry.text);
+    const targets: string[] = [];
+    for (const spec of entry.specifiers) {
+      const target = this.resolveModule(file, spec);
+      if (!target || target === file) continue;
+      targets.push(target);
+      let set = this.importers!.get(target);
+      if (!set) this.importers!.set(target, (set = new Set()));
+      set.add(file);
+    }
+    this.outgoing.set(file, targets);
   }
 
   private readonly callers = new Map<string, RepeatedCaller | null>();

@@ -184,3 +184,22 @@ test('discoverFiles skips node_modules, .gitignored paths, declaration files and
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('cross-file repetition follows edits: a helper is per request only while a route in another file calls it', () => {
+  const linter = new Linter();
+  const helper = '/w/src/heartbeat.js';
+  const server = '/w/src/server.js';
+  linter.setFile(helper, `function startHeartbeat(ws) {\n  setInterval(() => ws.ping(), 30000);\n}\nmodule.exports = { startHeartbeat };`);
+  const perConnection = `const { startHeartbeat } = require('./heartbeat');\nconst wss = new (require('ws').Server)({ port: 1 });\nwss.on('connection', (ws) => startHeartbeat(ws));`;
+  linter.setFile(server, perConnection);
+  const ids = () => linter.lintFile(helper).findings.map((f) => f.messageId);
+  assert.deepEqual(ids(), ['intervalPerScope']);
+  // The route stops calling it: only the per-connection-parameter heuristic is left.
+  linter.setFile(server, `const { startHeartbeat } = require('./heartbeat');\nmodule.exports = startHeartbeat;`);
+  assert.deepEqual(ids(), ['neverCleared']);
+  linter.setFile(server, perConnection);
+  assert.deepEqual(ids(), ['intervalPerScope']);
+  // The importer goes away altogether.
+  linter.deleteFile(server);
+  assert.deepEqual(ids(), ['neverCleared']);
+});
