@@ -47,6 +47,18 @@ function mayStartWork(text: string): boolean {
 
 const emptySet: ReadonlySet<string> = new Set();
 
+/** `name(` or `name (` somewhere in the text (a call, `new`, or `ns.name(`), checked without a regular expression per name. */
+function callsName(text: string, name: string): boolean {
+  for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + name.length)) {
+    let j = i + name.length;
+    while (text[j] === ' ' || text[j] === '\t') j++;
+    const before = i > 0 ? text.charCodeAt(i - 1) : 32;
+    const wordBefore = (before >= 48 && before <= 57) || (before >= 65 && before <= 90) || (before >= 97 && before <= 122) || before === 95 || before === 36;
+    if (text[j] === '(' && !wordBefore) return true;
+  }
+  return false;
+}
+
 /** How many importers of a module are parsed to look for a repeated caller (a popular utility module would otherwise parse half the workspace). */
 const maxImportersExamined = 8;
 
@@ -345,7 +357,8 @@ export class Linter implements Workspace {
       for (const other of this.importersOf(file)) {
         if (found || examined >= maxImportersExamined) break;
         const entry = this.files.get(other);
-        if (!entry || (exportName !== 'default' && !entry.text.includes(exportName))) continue;
+        // Only importers whose text calls or constructs the name are parsed.
+        if (!entry || (exportName !== 'default' && !callsName(entry.text, exportName))) continue;
         examined++;
         const a = this.analysisOf(other);
         if (!a) continue;
