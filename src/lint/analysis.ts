@@ -225,6 +225,11 @@ export class FileAnalysis {
     return m ? m[0] : '';
   }
 
+  /** An expression's text without outer parentheses/casts and without whitespace: `this.socket`, to compare two mentions of one slot or emitter. */
+  compactText(e: ts.Expression): string {
+    return skipOuter(e).getText(this.sourceFile).replace(/\s+/g, '');
+  }
+
   short(node: ts.Node): string {
     return shorten(node.getText(this.sourceFile));
   }
@@ -610,8 +615,16 @@ export class FileAnalysis {
     return undefined;
   }
 
-  /** The names other files import a module-level function or class by ('default' included). */
+  private readonly exportNames = new Map<ts.Node, string[]>();
+
+  /** The names other files import a module-level function or class by ('default' included); cached per declaration. */
   exportNamesOf(decl: ts.Node, name: string): string[] {
+    let cached = this.exportNames.get(decl);
+    if (!cached) this.exportNames.set(decl, (cached = this.collectExportNames(decl, name)));
+    return cached;
+  }
+
+  private collectExportNames(decl: ts.Node, name: string): string[] {
     const names: string[] = [];
     const mods = ts.canHaveModifiers(decl) ? ts.getModifiers(decl) ?? [] : [];
     if (mods.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) names.push(mods.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword) ? 'default' : name);
@@ -674,7 +687,9 @@ export class FileAnalysis {
       return { kind: 'call', label: `method ${name}()`, node: fn.name };
     }
     if (this.propertyName(fn)) return { kind: 'call', label: `method ${name}()`, node: fn };
-    if (this.isExported(fn, name)) return { kind: 'call', label: `exported ${name}()`, node: ts.isFunctionDeclaration(fn) && fn.name ? fn.name : fn };
+    if (ts.isSourceFile(this.enclosingFunction(fn)) && this.exportNamesOf(fn, name).length > 0) {
+      return { kind: 'call', label: `exported ${name}()`, node: ts.isFunctionDeclaration(fn) && fn.name ? fn.name : fn };
+    }
     const calls = (this.callsByName.get(name) ?? []).filter((c) => !isWithin(c, fn));
     const inLoop = calls.find((c) => loopAround(c, fn));
     if (calls.length >= 2 || inLoop) {
@@ -694,38 +709,6 @@ export class FileAnalysis {
     return undefined;
   }
 
-  private exportedNames?: Set<string>;
-
-  /** Whether a module-level function is exported (ES `export`, `exports.x =`, `module.exports = { x }` / `= x`). */
-  private isExported(fn: FunctionLike, name: string): boolean {
-    if (!ts.isSourceFile(this.enclosingFunction(fn))) return false;
-    if (ts.isFunctionDeclaration(fn) && hasExport(fn)) return true;
-    const p = fn.parent;
-    if (p && ts.isVariableDeclaration(p) && p.parent?.parent && ts.isVariableStatement(p.parent.parent) && hasExport(p.parent.parent)) return true;
-    if (p && ts.isBinaryExpression(p) && /^(module\.)?exports(\.\w+)?$/.test(p.left.getText(this.sourceFile))) return true;
-    if (!this.exportedNames) {
-      const names = new Set<string>();
-      for (const st of this.sourceFile.statements) {
-        if (ts.isExportDeclaration(st) && st.exportClause && ts.isNamedExports(st.exportClause)) {
-          for (const el of st.exportClause.elements) names.add((el.propertyName ?? el.name).getText(this.sourceFile));
-        } else if (ts.isExportAssignment(st) && ts.isIdentifier(st.expression)) names.add(st.expression.text);
-        else if (ts.isExpressionStatement(st) && ts.isBinaryExpression(st.expression) && st.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken
-          && /^(module\.)?exports(\.\w+)?$/.test(st.expression.left.getText(this.sourceFile))) {
-          const r = skipOuter(st.expression.right);
-          if (ts.isIdentifier(r)) names.add(r.text);
-          else if (ts.isObjectLiteralExpression(r)) {
-            for (const prop of r.properties) {
-              if (ts.isShorthandPropertyAssignment(prop)) names.add(prop.name.text);
-              else if (ts.isPropertyAssignment(prop) && ts.isIdentifier(prop.initializer)) names.add(prop.initializer.text);
-            }
-          }
-        }
-      }
-      this.exportedNames = names;
-    }
-    return this.exportedNames.has(name);
-  }
-
   /**
    * Whether an emitter/collection expression outlives one run of `scope`: what `outlives` says, plus
    * what the kind of repetition implies. Fields of `this` outlive a method call; an AbortSignal
@@ -737,7 +720,7 @@ export class FileAnalysis {
     if (!fn) return { longLived: false, name: '' };
     let root = skipOuter(expr);
     while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = skipOuter(root.expression);
-    const text = skipOuter(expr).getText(this.sourceFile).replace(/\s+/g, '');
+    const text = this.compactText(expr);
     if (root.kind === ts.SyntaxKind.ThisKeyword) {
       const method = this.enclosingFunction(expr);
       // `this` in an arrow belongs to the method around it; only a constructor's object is new.
@@ -838,7 +821,7 @@ export class FileAnalysis {
 }
 
 /** A loop statement between `node` and `stop` (the node runs once per iteration). */
-function loopAround(node: ts.Node, stop: ts.Node): boolean {
+export function loopAround(node: ts.Node, stop: ts.Node): boolean {
   for (let cur = node.parent; cur && cur !== stop; cur = cur.parent) {
     if (isFunctionLike(cur)) return false;
     if (ts.isForStatement(cur) || ts.isForOfStatement(cur) || ts.isForInStatement(cur) || ts.isWhileStatement(cur) || ts.isDoStatement(cur)) {

@@ -381,7 +381,17 @@ export function mentions(node: ts.Node, name: string): boolean {
 }
 
 /** Methods that end an object's life: whatever it started must be released in one of them. */
-export const teardownMethodNames = /^(close|destroy|dispose|stop|shutdown|end|terminate|quit|disconnect|teardown|cleanup|release|unmount|unsubscribe)$|^\[Symbol\.(asyncDispose|dispose)\]$/;
+const teardownMethodNames = /^(close|destroy|dispose|stop|shutdown|end|terminate|quit|disconnect|teardown|cleanup|release|unmount|unsubscribe)$|^\[Symbol\.(asyncDispose|dispose)\]$/;
+
+/** A class's teardown methods (with bodies), in declaration order. */
+export function teardownMethods(a: FileAnalysis, cls: ts.ClassLikeDeclaration): ts.MethodDeclaration[] {
+  return cls.members.filter((m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && !!m.body && teardownMethodNames.test(m.name.getText(a.sourceFile)));
+}
+
+/** A teardown that hands over to the base class (`super.close()`) may release things there, out of sight. */
+export function callsSuper(a: FileAnalysis, method: ts.MethodDeclaration): boolean {
+  return /\bsuper\s*\.\s*\w+\s*\(/.test(method.getText(a.sourceFile));
+}
 
 /** The slot (`this.timer`, a module-level `server`) a created value is assigned to, if it is one that outlives the function. */
 export function longLivedSlot(a: FileAnalysis, creation: ts.Node): { target: string; assign: ts.BinaryExpression } | undefined {
@@ -392,7 +402,7 @@ export function longLivedSlot(a: FileAnalysis, creation: ts.Node): { target: str
   const assign = site.parent;
   if (!ts.isBinaryExpression(assign) || assign.right !== site || assign.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
   const left = skipOuter(assign.left);
-  const target = left.getText(a.sourceFile).replace(/\s+/g, '');
+  const target = a.compactText(left);
   if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword) return { target, assign };
   if (ts.isIdentifier(left) && a.isModuleLevelName(left.text, left)) return { target, assign };
   return undefined;
@@ -419,7 +429,7 @@ export function releasesSlot(a: FileAnalysis, container: ts.Node, target: string
   const names = new Set([target]);
   const collectAliases = (n: ts.Node): void => {
     if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer
-      && skipOuter(n.initializer).getText(a.sourceFile).replace(/\s+/g, '') === target) names.add(n.name.text);
+      && a.compactText(n.initializer) === target) names.add(n.name.text);
     ts.forEachChild(n, collectAliases);
   };
   collectAliases(container);
@@ -429,16 +439,16 @@ export function releasesSlot(a: FileAnalysis, container: ts.Node, target: string
     if (ts.isCallExpression(n)) {
       const callee = skipOuter(n.expression);
       if (skipOwnHandlers && ts.isPropertyAccessExpression(callee) && /^(on|once|addListener|prependListener|setTimeout)$/.test(callee.name.text)
-        && skipOuter(callee.expression).getText(a.sourceFile).replace(/\s+/g, '') === target) return;
+        && a.compactText(callee.expression) === target) return;
       if (ts.isPropertyAccessExpression(callee) && closeMethods.includes(callee.name.text)
-        && names.has(skipOuter(callee.expression).getText(a.sourceFile).replace(/\s+/g, ''))) {
-        const via = skipOuter(callee.expression).getText(a.sourceFile).replace(/\s+/g, '');
+        && names.has(a.compactText(callee.expression))) {
+        const via = a.compactText(callee.expression);
         // An alias taken before the slot was emptied still holds the value.
         found = via !== target || !nulledBefore(a, n, target);
       }
       else if (closeFunctions.length && closeFunctions.includes(ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '')
-        && n.arguments.some((arg) => names.has(skipOuter(arg).getText(a.sourceFile).replace(/\s+/g, '')))) {
-        found = !n.arguments.some((arg) => skipOuter(arg).getText(a.sourceFile).replace(/\s+/g, '') === target) || !nulledBefore(a, n, target);
+        && n.arguments.some((arg) => names.has(a.compactText(arg)))) {
+        found = !n.arguments.some((arg) => a.compactText(arg) === target) || !nulledBefore(a, n, target);
       }
     }
     if (!found) ts.forEachChild(n, visit);
@@ -453,7 +463,7 @@ export function isGuardedAssignment(a: FileAnalysis, assign: ts.BinaryExpression
   for (let cur: ts.Node | undefined = assign; cur && !ts.isSourceFile(cur) && !isFunctionLike(cur); cur = cur.parent) {
     if (ts.isIfStatement(cur) || ts.isConditionalExpression(cur)) {
       const cond = ts.isIfStatement(cur) ? cur.expression : cur.condition;
-      if (cond.getText(a.sourceFile).replace(/\s+/g, '').includes(target) || mentions(cond, root)) return true;
+      if (a.compactText(cond).includes(target) || mentions(cond, root)) return true;
     }
     if (ts.isBinaryExpression(cur) && cur !== assign && (cur.operatorToken.kind === ts.SyntaxKind.BarBarToken
       || cur.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || cur.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken)) return true;
@@ -501,10 +511,8 @@ export function teardownWithoutRelease(a: FileAnalysis, creation: ts.Node, close
   if (!cls) return undefined;
   const methods = new Map<string, ts.MethodDeclaration>();
   for (const m of cls.members) if (ts.isMethodDeclaration(m) && m.body) methods.set(m.name.getText(a.sourceFile), m);
-  const teardowns = [...methods.entries()].filter(([n]) => teardownMethodNames.test(n)).map(([, m]) => m);
-  if (teardowns.length === 0) return undefined;
-  // A teardown that hands over to the base class (`super.close()`) may release it there, out of sight.
-  if (teardowns.some((t) => /\bsuper\s*\.\s*\w+\s*\(/.test(t.getText(a.sourceFile)))) return undefined;
+  const teardowns = teardownMethods(a, cls);
+  if (teardowns.length === 0 || teardowns.some((t) => callsSuper(a, t))) return undefined;
   for (const t of teardowns) {
     // The teardown and the methods it calls on `this`.
     const seen = new Set<ts.MethodDeclaration>([t]);
@@ -539,7 +547,7 @@ function nulledBefore(a: FileAnalysis, release: ts.Node, target: string): boolea
   const visit = (n: ts.Node): void => {
     if (found || n.pos >= release.pos) return;
     if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken
-      && skipOuter(n.left).getText(a.sourceFile).replace(/\s+/g, '') === target && /^(null|undefined)$/.test(n.right.getText(a.sourceFile))) found = true;
+      && a.compactText(n.left) === target && /^(null|undefined)$/.test(n.right.getText(a.sourceFile))) found = true;
     else ts.forEachChild(n, visit);
   };
   visit(fn);
@@ -554,7 +562,7 @@ function filledAtCreation(a: FileAnalysis, owner: ts.Node, target: string): bool
       && !/^(null|undefined)$/.test(m.initializer.getText(a.sourceFile)))) return true;
     const ctor = owner.members.find(ts.isConstructorDeclaration);
     return !!ctor?.body && ctor.body.statements.some((st) => ts.isExpressionStatement(st) && ts.isBinaryExpression(st.expression)
-      && st.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken && skipOuter(st.expression.left).getText(a.sourceFile).replace(/\s+/g, '') === target
+      && st.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken && a.compactText(st.expression.left) === target
       && !/^(null|undefined)$/.test(st.expression.right.getText(a.sourceFile)));
   }
   return false;

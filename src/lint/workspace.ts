@@ -148,29 +148,11 @@ export function localClass(a: FileAnalysis, name: string): ts.ClassLikeDeclarati
 
 /** A module-level factory function `name` that returns a fresh background object. */
 export function factoryFact(a: FileAnalysis, name: string): BackgroundFact | undefined {
-  let fn: ts.FunctionLikeDeclaration | undefined;
-  for (const st of a.sourceFile.statements) {
-    if (ts.isFunctionDeclaration(st) && st.name?.text === name) fn = st;
-    if (ts.isVariableStatement(st)) {
-      for (const d of st.declarationList.declarations) {
-        if (ts.isIdentifier(d.name) && d.name.text === name && d.initializer) {
-          const init = skipOuter(d.initializer);
-          if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) fn = init;
-        }
-      }
-    }
-  }
+  const fn = moduleLevelFunction(a, name);
   if (!fn?.body) return undefined;
-  const returned: ts.Expression[] = [];
-  if (!ts.isBlock(fn.body)) returned.push(fn.body);
-  else {
-    const visit = (n: ts.Node): void => {
-      if (isFunctionLike(n)) return;
-      if (ts.isReturnStatement(n) && n.expression) returned.push(n.expression);
-      ts.forEachChild(n, visit);
-    };
-    fn.body.statements.forEach(visit);
-  }
+  const returned: ts.Expression[] = ts.isBlock(fn.body)
+    ? returnStatements(fn.body).flatMap((r) => (r.expression ? [r.expression] : []))
+    : [fn.body];
   for (const r of returned) {
     let e = skipOuter(r);
     // `const agent = new Agent(…); return agent;`: follow a local binding to what made it.
@@ -187,6 +169,35 @@ export function factoryFact(a: FileAnalysis, name: string): BackgroundFact | und
     }
   }
   return undefined;
+}
+
+/** A module-level `function name() {}` or `const name = () => {}` / `= function () {}` of the file. */
+export function moduleLevelFunction(a: FileAnalysis, name: string): ts.FunctionLikeDeclaration | undefined {
+  let fn: ts.FunctionLikeDeclaration | undefined;
+  for (const st of a.sourceFile.statements) {
+    if (ts.isFunctionDeclaration(st) && st.name?.text === name) fn = st;
+    if (ts.isVariableStatement(st)) {
+      for (const d of st.declarationList.declarations) {
+        if (ts.isIdentifier(d.name) && d.name.text === name && d.initializer) {
+          const init = skipOuter(d.initializer);
+          if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) fn = init;
+        }
+      }
+    }
+  }
+  return fn;
+}
+
+/** The `return` statements of a function body, not those of functions nested in it. */
+export function returnStatements(body: ts.Block): ts.ReturnStatement[] {
+  const returns: ts.ReturnStatement[] = [];
+  const visit = (n: ts.Node): void => {
+    if (isFunctionLike(n)) return;
+    if (ts.isReturnStatement(n)) returns.push(n);
+    ts.forEachChild(n, visit);
+  };
+  body.statements.forEach(visit);
+  return returns;
 }
 
 /** The local name bound to export `exportName` ('default' included), or undefined. */

@@ -1,10 +1,10 @@
 import ts = require('typescript');
-import { type FileAnalysis, isWithin, skipOuter, stringValue, valueSite } from '../analysis';
+import { type FileAnalysis, isWithin, loopAround, skipOuter, stringValue, valueSite } from '../analysis';
+import { callsSuper, teardownMethods } from '../ownership';
 import type { RuleContext, RuleMeta, RuleVisitors } from '../rule';
 import { article, isOnceGuarded, runsText, scopeRelated } from '../ruleUtil';
 import type { Fix } from '../types';
 import { localClass } from '../workspace';
-import { teardownMethodNames } from '../ownership';
 
 export const meta = {
   id: 'no-listener-leak' as const,
@@ -62,10 +62,6 @@ export function create(context: RuleContext): RuleVisitors {
   };
 }
 
-function targetText(a: FileAnalysis, e: ts.Expression): string {
-  return skipOuter(e).getText(a.sourceFile).replace(/\s+/g, '');
-}
-
 function checkAdd(context: RuleContext, a: FileAnalysis, call: ts.CallExpression, removes: ts.CallExpression[]): void {
   const callee = call.expression as ts.PropertyAccessExpression;
   const method = callee.name.text;
@@ -85,8 +81,8 @@ function checkAdd(context: RuleContext, a: FileAnalysis, call: ts.CallExpression
     if (declared && !ts.isSourceFile(fn) && isWithin(declared, fn) && !isParam) return;
     // A parameter outlives a run only when it is an AbortSignal, or when a loop in this function repeats the call.
     // (`req.socket` is the exception: a keep-alive connection serves many requests.)
-    if (isParam && declared === fn && !/signal$/i.test(root.text) && !loopBetween(call, fn)
-      && !/\.(socket|connection)$/.test(targetText(a, callee.expression))) return;
+    if (isParam && declared === fn && !/signal$/i.test(root.text) && !loopAround(call, fn)
+      && !/\.(socket|connection)$/.test(a.compactText(callee.expression))) return;
   }
   const scope = a.repeatedScope(call);
   if (!scope || !scope.fn) return;
@@ -94,18 +90,18 @@ function checkAdd(context: RuleContext, a: FileAnalysis, call: ts.CallExpression
   const receiver = interceptor ? (callee.expression as ts.PropertyAccessExpression).expression : callee.expression;
   // `once` removes itself when the event fires; on `process` the end-of-life events fire only once, at exit.
   if ((method === 'once' || method === 'prependOnceListener')
-    && !(targetText(a, receiver) === 'process' && endOfProcessEvents.has(stringValue(call.arguments[0]) ?? ''))) return;
+    && !(a.compactText(receiver) === 'process' && endOfProcessEvents.has(stringValue(call.arguments[0]) ?? ''))) return;
   // A piped destination is a hand-off unless the source outlives the scope: then every pipe adds listeners to it.
   if (method === 'pipe' && call.arguments.length === 0) return;
   let longLived: { longLived: boolean; name: string; desc?: string } = a.outlivesScope(receiver, scope);
   // Per-request listeners on `req.socket` pile up on keep-alive connections, which serve many requests.
-  if (!longLived.longLived && scope.kind === 'request' && /^(req|request)\.(socket|connection)$/.test(targetText(a, receiver))) {
-    longLived = { longLived: true, name: targetText(a, receiver), desc: `${targetText(a, receiver)} (a keep-alive connection)` };
+  if (!longLived.longLived && scope.kind === 'request' && /^(req|request)\.(socket|connection)$/.test(a.compactText(receiver))) {
+    longLived = { longLived: true, name: a.compactText(receiver), desc: `${a.compactText(receiver)} (a keep-alive connection)` };
   }
   if (!longLived.longLived) return;
   // `this.socket = net.connect(); this.socket.on(…)`: a listener on the object this run just made does not pile up.
-  if (assignedBefore(a, targetText(a, receiver), call, scope.fn)) return;
-  if (interceptor) longLived = { ...longLived, name: targetText(a, receiver) };
+  if (assignedBefore(a, a.compactText(receiver), call, scope.fn)) return;
+  if (interceptor) longLived = { ...longLived, name: a.compactText(receiver) };
   // The result is kept (an unsubscribe function, or a handle for later removal); a Promise executor's arrow body discards it.
   const site = valueSite(call);
   const discarded = ts.isExpressionStatement(site.parent)
@@ -125,10 +121,10 @@ function checkAdd(context: RuleContext, a: FileAnalysis, call: ts.CallExpression
   if (onceOption('signal') || (onceOption('once') && event !== 'abort')) return;
   if (options && !ts.isObjectLiteralExpression(options) && options.kind !== ts.SyntaxKind.FalseKeyword) return;
   // Some event APIs (once-style events on connections) end on their own: 'close'/'end' of the receiver itself.
-  const recvText = targetText(a, receiver);
+  const recvText = a.compactText(receiver);
   // `if (!tracked.has(req.socket)) { tracked.add(req.socket); req.socket.on(...) }`: once per target.
   for (let cur: ts.Node = call; cur !== scope.fn; cur = cur.parent) {
-    if (ts.isIfStatement(cur) && targetText(a, cur.expression).includes(recvText)) return;
+    if (ts.isIfStatement(cur) && a.compactText(cur.expression).includes(recvText)) return;
   }
   // `if (!subscribed) { subscribed = true; bus.on(...) }`: once per process.
   if (isOnceGuarded(a, call, scope.fn)) return;
@@ -143,7 +139,7 @@ function checkAdd(context: RuleContext, a: FileAnalysis, call: ts.CallExpression
     const rm = rc.name.text;
     if (interceptor ? rm !== 'eject' : rm === 'eject') continue;
     const rRecv = interceptor ? (rc.expression as ts.PropertyAccessExpression).expression : rc.expression;
-    if (targetText(a, rRecv) !== recvText) continue;
+    if (a.compactText(rRecv) !== recvText) continue;
     if (method === 'pipe' ? rm !== 'unpipe' : rm === 'unpipe') continue;
     if (isWithin(r, scope.fn) || (listenerName && r.arguments[1] && ts.isIdentifier(r.arguments[1]) && r.arguments[1].text === listenerName)
       || (!listenerName && rm === 'removeAllListeners')) return;
@@ -213,7 +209,7 @@ function assignedBefore(a: FileAnalysis, target: string, call: ts.Node, fn: ts.N
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found || n.pos >= call.pos) return;
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && targetText(a, n.left) === target) found = true;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && a.compactText(n.left) === target) found = true;
     else ts.forEachChild(n, visit);
   };
   visit(fn);
@@ -250,8 +246,8 @@ function checkTeardown(context: RuleContext, a: FileAnalysis, call: ts.CallExpre
   let cls: ts.ClassLikeDeclaration | undefined;
   for (let cur = call.parent; cur; cur = cur.parent) if (ts.isClassLike(cur)) { cls = cur; break; }
   if (!cls) return false;
-  const teardown = cls.members.find((m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && !!m.body && teardownMethodNames.test(m.name.getText(a.sourceFile)));
-  if (!teardown || /\bsuper\s*\.\s*\w+\s*\(/.test(teardown.getText(a.sourceFile))) return false;
+  const teardown = teardownMethods(a, cls)[0];
+  if (!teardown || callsSuper(a, teardown)) return false;
   const target = skipOuter(callee.expression);
   if (!ts.isIdentifier(target)) return false;
   const ctor = cls.members.find(ts.isConstructorDeclaration);
@@ -279,11 +275,4 @@ function checkTeardown(context: RuleContext, a: FileAnalysis, call: ts.CallExpre
     related: [{ message: `${teardownName}() ends a ${owner} without removing the listener`, file: a.file, range: a.range(teardown.name) }],
   });
   return true;
-}
-
-function loopBetween(node: ts.Node, fn: ts.Node): boolean {
-  for (let cur = node.parent; cur && cur !== fn; cur = cur.parent) {
-    if (ts.isForStatement(cur) || ts.isForOfStatement(cur) || ts.isForInStatement(cur) || ts.isWhileStatement(cur) || ts.isDoStatement(cur)) return true;
-  }
-  return false;
 }

@@ -182,7 +182,7 @@ function check(context: RuleContext, a: FileAnalysis, node: ts.NewExpression | t
 
 /** Whether anything in the file takes entries out of `holder` (`holder.remove(…)`, `.delete`, `.clear`, `.splice`…). */
 function removesFrom(a: FileAnalysis, holder: ts.Expression): boolean {
-  const text = skipOuter(holder).getText(a.sourceFile).replace(/\s+/g, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const text = a.compactText(holder).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(`${text}\\s*\\??\\.\\s*(remove|delete|clear|splice|shift|pop|unregister|eject|off|close|end|destroy)\\w*\\s*\\(`).test(a.text.replace(/[ \t]+/g, ''));
 }
 

@@ -1,7 +1,7 @@
 import ts = require('typescript');
 import { type FileAnalysis, type FunctionLike, isFunctionLike, isWithin, type RepeatedScope, skipOuter, valueSite } from '../analysis';
 import type { Fix } from '../types';
-import { ownershipOf, teardownWithoutRelease } from '../ownership';
+import { mentions, ownershipOf, teardownWithoutRelease } from '../ownership';
 import type { RuleContext, RuleMeta, RuleVisitors } from '../rule';
 import { isOnceGuarded, related, runsText, scopeRelated } from '../ruleUtil';
 
@@ -257,7 +257,7 @@ function checkTeardown(context: RuleContext, a: FileAnalysis, call: ts.CallExpre
 function otherSettlement(executor: ts.ArrowFunction | ts.FunctionExpression, timer: ts.CallExpression): ts.Node | undefined {
   const names = executor.parameters.slice(0, 2).map((p) => (ts.isIdentifier(p.name) ? p.name.text : '')).filter(Boolean);
   const timerCallback = timer.arguments[0];
-  if (!timerCallback || !mentionsAny(timerCallback, names)) return undefined;
+  if (!timerCallback || !names.some((n) => mentions(timerCallback, n))) return undefined;
   let found: ts.Node | undefined;
   const visit = (n: ts.Node): void => {
     if (found || n === timer) return;
@@ -271,17 +271,6 @@ function otherSettlement(executor: ts.ArrowFunction | ts.FunctionExpression, tim
     ts.forEachChild(n, visit);
   };
   if (executor.body) visit(executor.body);
-  return found;
-}
-
-function mentionsAny(node: ts.Node, names: readonly string[]): boolean {
-  let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
-    if (ts.isIdentifier(n) && names.includes(n.text)) found = true;
-    else ts.forEachChild(n, visit);
-  };
-  visit(node);
   return found;
 }
 

@@ -55,6 +55,11 @@ interface Candidate {
   callback?: ts.FunctionLikeDeclaration;
 }
 
+/** "close(), end()" or "fs.closeSync(fd), fs.close(fd)", for messages. */
+function describeClose(entry: ResourceEntry): string {
+  return entry.close.map((m) => (entry.kind === 'fd' ? `fs.${m}(fd)` : `${m}()`)).join(', ');
+}
+
 function closeStatement(a: FileAnalysis, c: Candidate, name: string): string | undefined {
   const awaitPrefix = isAsyncContext(c.node) ? 'await ' : '';
   switch (c.entry.kind) {
@@ -138,7 +143,7 @@ function check(context: RuleContext, c: Candidate): void {
   if (c.entry.repeatedOnly && !scope) return;
   // fs.watchFile is released by path: `fs.unwatchFile(samePath[, listener])` anywhere in the same function.
   if (c.entry.close.includes('unwatchFile') && ts.isCallExpression(c.node) && unwatchedByPath(a, c.node)) return;
-  const closeList = c.entry.close.map((m) => (c.entry.kind === 'fd' ? `fs.${m}(fd)` : `${m}()`)).join(', ');
+  const closeList = describeClose(c.entry);
   const rel: RelatedInformation[] = scope ? [scopeRelated(a, scope)] : [];
   const scopeText = scope && c.entry.repeatedOnly ? `, and this ${runsText(a, scope)}` : '';
   let own: Ownership;
@@ -251,7 +256,7 @@ function checkRequestTimeout(context: RuleContext, c: Candidate): void {
 function checkSlot(context: RuleContext, c: Candidate): boolean {
   const a = context.analysis;
   const closeFunctions = c.entry.kind === 'fd' ? ['close', 'closeSync'] : [];
-  const closeList = c.entry.close.map((m) => (c.entry.kind === 'fd' ? `fs.${m}(fd)` : `${m}()`)).join(', ');
+  const closeList = describeClose(c.entry);
   const base = { what: c.entry.what, close: closeList, callee: a.short(c.node.expression) };
   const missed = teardownWithoutRelease(a, c.node, c.entry.close, closeFunctions);
   if (missed) {

@@ -4,6 +4,7 @@ import { ownershipOf, trackVariable } from '../ownership';
 import type { RuleContext, RuleMeta, RuleVisitors } from '../rule';
 import { isAsyncContext, related } from '../ruleUtil';
 import type { Fix } from '../types';
+import { moduleLevelFunction, returnStatements } from '../workspace';
 
 export const meta = {
   id: 'no-unconsumed-body' as const,
@@ -169,29 +170,13 @@ function wrapperNames(a: FileAnalysis): string[] {
 
 /** The call a module-level function of this file returns (`return fetch(…)`), when it has exactly one return. */
 function returnedCall(a: FileAnalysis, name: string): ts.CallExpression | undefined {
-  for (const st of a.sourceFile.statements) {
-    let fn: ts.FunctionLikeDeclaration | undefined;
-    if (ts.isFunctionDeclaration(st) && st.name?.text === name) fn = st;
-    else if (ts.isVariableStatement(st)) {
-      const d = st.declarationList.declarations.find((x) => ts.isIdentifier(x.name) && x.name.text === name);
-      const init = d?.initializer && skipOuter(d.initializer);
-      if (init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) fn = init;
-    }
-    if (!fn?.body) continue;
-    if (!ts.isBlock(fn.body)) {
-      const e = skipOuter(fn.body);
-      return ts.isCallExpression(e) ? e : undefined;
-    }
-    const returns: ts.ReturnStatement[] = [];
-    const visit = (n: ts.Node): void => {
-      if (ts.isFunctionLike(n)) return;
-      if (ts.isReturnStatement(n)) returns.push(n);
-      ts.forEachChild(n, visit);
-    };
-    fn.body.statements.forEach(visit);
+  const fn = moduleLevelFunction(a, name);
+  if (!fn?.body) return undefined;
+  let e: ts.Expression | undefined = ts.isBlock(fn.body) ? undefined : skipOuter(fn.body);
+  if (ts.isBlock(fn.body)) {
+    const returns = returnStatements(fn.body);
     if (returns.length !== 1 || !returns[0].expression) return undefined;
-    const e = skipOuter(returns[0].expression);
-    return ts.isCallExpression(e) ? e : undefined;
+    e = skipOuter(returns[0].expression);
   }
-  return undefined;
+  return e && ts.isCallExpression(e) ? e : undefined;
 }
