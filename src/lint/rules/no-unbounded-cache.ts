@@ -115,29 +115,10 @@ function check(context: RuleContext, a: FileAnalysis, collections: Map<string, C
     if (!a.isModuleLevelName(name, id)) return;
     const site = valueSite(id);
     const sp = site.parent;
-    if (ts.isPropertyAccessExpression(sp) && sp.expression === site) {
-      const m = sp.name.text;
-      if (evictMethods.has(m)) {
-        // `seen.delete('admin')`: one fixed key does not bound entries keyed by request data.
-        const call = sp.parent;
-        if (!(m === 'delete' && ts.isCallExpression(call) && call.arguments[0] && isLiteralKey(call.arguments[0]))) evicted.add(name);
-        return;
-      }
-      const call = sp.parent;
-      if (growMethods[c.type].has(m) && ts.isCallExpression(call) && call.expression === sp) {
-        const args = c.type === 'Map' ? call.arguments.slice(0, 1) : call.arguments;
-        noteGrowth(c, call, args);
-      }
-      return;
-    }
-    if (ts.isElementAccessExpression(sp) && sp.expression === site) {
-      const assign = valueSite(sp).parent;
-      if (ts.isBinaryExpression(assign) && assign.left === valueSite(sp) && assign.operatorToken.kind >= ts.SyntaxKind.FirstAssignment
-        && assign.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
-        if (c.type === 'object' || c.type === 'array') noteGrowth(c, assign, [sp.argumentExpression]);
-      } else if (ts.isDeleteExpression(assign) && !isLiteralKey(sp.argumentExpression)) {
-        evicted.add(name);
-      }
+    const use = entryUse(site, c.type);
+    if (use) {
+      if (use.kind === 'evict') evicted.add(name);
+      else if (use.kind === 'grow') noteGrowth(c, use.node, use.keys);
       return;
     }
     if (ts.isDeleteExpression(sp)) {
@@ -216,6 +197,39 @@ function boundFix(a: FileAnalysis, c: Collection, g: Growth): Fix[] {
   return [{ title: `Bound ${c.name} to 1000 entries (evict the oldest)`, edits: [{ range: a.rangeOf(pos, pos), newText: `${guard}\n${indent}` }] }];
 }
 
+/**
+ * What a method call or element access on a collection does to its entries: adds one (`set`,
+ * `add`, `push`, `obj[key] =`), takes some out (`delete`, `clear`, `splice`, a size check; not a
+ * `delete` of one literal key, which bounds nothing keyed by request data), or neither (`undefined`
+ * for other uses, which the callers judge). `site` is the collection expression's value site.
+ */
+function entryUse(site: ts.Node, type: CollectionType):
+  { kind: 'grow'; node: ts.Node; keys: readonly ts.Expression[] } | { kind: 'evict' } | { kind: 'none' } | undefined {
+  const sp = site.parent;
+  if (ts.isPropertyAccessExpression(sp) && sp.expression === site) {
+    const m = sp.name.text;
+    const call = sp.parent;
+    if (evictMethods.has(m)) {
+      const literalDelete = m === 'delete' && ts.isCallExpression(call) && !!call.arguments[0] && isLiteralKey(call.arguments[0]);
+      return literalDelete ? { kind: 'none' } : { kind: 'evict' };
+    }
+    if (growMethods[type].has(m) && ts.isCallExpression(call) && call.expression === sp) {
+      return { kind: 'grow', node: call, keys: type === 'Map' ? call.arguments.slice(0, 1) : call.arguments };
+    }
+    return { kind: 'none' };
+  }
+  if (ts.isElementAccessExpression(sp) && sp.expression === site) {
+    const assign = valueSite(sp).parent;
+    if (ts.isBinaryExpression(assign) && assign.left === valueSite(sp) && assign.operatorToken.kind >= ts.SyntaxKind.FirstAssignment
+      && assign.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+      return type === 'object' || type === 'array' ? { kind: 'grow', node: assign, keys: [sp.argumentExpression] } : { kind: 'none' };
+    }
+    if (ts.isDeleteExpression(assign) && !isLiteralKey(sp.argumentExpression)) return { kind: 'evict' };
+    return { kind: 'none' };
+  }
+  return undefined;
+}
+
 function isLiteralKey(e: ts.Expression): boolean {
   const k = skipOuter(e);
   return ts.isStringLiteralLike(k) || ts.isNumericLiteral(k);
@@ -252,16 +266,10 @@ function checkInstanceCollections(context: RuleContext, a: FileAnalysis, classes
         const field = fields.get(name)!;
         const site = valueSite(n);
         const sp = site.parent;
-        if (ts.isPropertyAccessExpression(sp) && sp.expression === site) {
-          const m = sp.name.text;
-          const call = sp.parent;
-          if (evictMethods.has(m) && !(m === 'delete' && ts.isCallExpression(call) && call.arguments[0] && isLiteralKey(call.arguments[0]))) evicted.add(name);
-          else if (growMethods[field.type].has(m) && ts.isCallExpression(call) && call.expression === sp) noteGrowth(name, call, field.type === 'Map' ? call.arguments.slice(0, 1) : call.arguments);
-        } else if (ts.isElementAccessExpression(sp) && sp.expression === site) {
-          const assign = valueSite(sp).parent;
-          if (ts.isDeleteExpression(assign)) evicted.add(name);
-          else if (ts.isBinaryExpression(assign) && assign.left === valueSite(sp) && assign.operatorToken.kind >= ts.SyntaxKind.FirstAssignment
-            && assign.operatorToken.kind <= ts.SyntaxKind.LastAssignment && (field.type === 'object' || field.type === 'array')) noteGrowth(name, assign, [sp.argumentExpression]);
+        const use = entryUse(site, field.type);
+        if (use) {
+          if (use.kind === 'evict') evicted.add(name);
+          else if (use.kind === 'grow') noteGrowth(name, use.node, use.keys);
         } else if (ts.isDeleteExpression(sp)) evicted.add(name);
         else if (ts.isBinaryExpression(sp) && sp.left === site && sp.operatorToken.kind === ts.SyntaxKind.EqualsToken && !isWithin(sp, fields.get(name)!.node)) evicted.add(name);
         else if ((ts.isCallExpression(sp) || ts.isNewExpression(sp)) && sp.arguments?.includes(site as ts.Expression)) evicted.add(name);

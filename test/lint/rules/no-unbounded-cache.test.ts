@@ -42,6 +42,8 @@ runRuleTests('no-unbounded-cache', {
     `${E}const all = new Map();\napp.get('/a', (req, res) => {\n  // leak-lens-disable-next-line no-unbounded-cache\n  all.set(req.query.k, 1);\n  res.end();\n});`,
   ],
   invalid: [
+    // An object's own map: deleting one fixed key bounds nothing, as for module-level maps.
+    { code: `class Rpc {\n  constructor() { this.pending = {}; this.n = 0; }\n  call() {\n    const id = ++this.n;\n    this.pending[id] = Date.now();\n  }\n  reset() { delete this.pending['warmup']; }\n}`, errors: [{ messageId: 'instanceGrowth', line: 5, column: 5 }] },
     // A long-lived client's pending-call map, never deleted when the reply arrives.
     { code: `class Rpc {\n  constructor(t) { this.t = t; this.pending = new Map(); this.n = 0; }\n  call(m) {\n    const id = ++this.n;\n    return new Promise((resolve) => { this.pending.set(id, resolve); this.t.send(id, m); });\n  }\n}`, errors: [{ messageId: 'instanceGrowth', line: 5, column: 39 }] },
     // Only one fixed key is ever deleted.
