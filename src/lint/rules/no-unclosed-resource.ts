@@ -1,7 +1,7 @@
 import ts = require('typescript');
 import { type FileAnalysis, skipOuter, valueSite } from '../analysis';
 import { checkoutClose, checkoutMethods, type ResourceEntry, resourceCalls } from '../catalog';
-import { type Ownership, ownershipOf, replacedWithoutRelease, teardownWithoutRelease, trackVariable } from '../ownership';
+import { type Ownership, ownershipOf, releasesSlot, replacedWithoutRelease, teardownWithoutRelease, trackVariable } from '../ownership';
 import type { RuleContext, RuleMeta, RuleVisitors } from '../rule';
 import { isAsyncContext, related, runsText, scopeRelated, wrapInTryFinally } from '../ruleUtil';
 import type { Fix, RelatedInformation } from '../types';
@@ -306,18 +306,16 @@ function unwatchedByPath(a: FileAnalysis, call: ts.CallExpression): boolean {
 
 /** A 'timeout' handler of socket `name` (`on('timeout')` or `setTimeout(ms, fn)`) that neither ends nor destroys it, directly or through a local helper. */
 function timeoutHandlerThatKeepsOpen(a: FileAnalysis, name: string, scope: ts.Node, close: readonly string[]): ts.Node | undefined {
+  // Released in the handler itself, or in a local helper it calls (`const done = () => { s.destroy(); … }`).
   const closes = (fn: ts.Node, depth: number): boolean => {
+    if (releasesSlot(a, fn, name, close)) return true;
+    if (depth >= 2) return false;
     let found = false;
     const visit = (n: ts.Node): void => {
       if (found) return;
-      if (ts.isCallExpression(n)) {
-        const callee = skipOuter(n.expression);
-        if (ts.isPropertyAccessExpression(callee) && close.includes(callee.name.text) && skipOuter(callee.expression).getText(a.sourceFile) === name) found = true;
-        else if (ts.isIdentifier(callee) && depth < 2) {
-          const helper = localFunction(a, callee.text, n);
-          if (helper && closes(helper, depth + 1)) found = true;
-        }
-      }
+      const callee = ts.isCallExpression(n) ? skipOuter(n.expression) : undefined;
+      const helper = callee && ts.isIdentifier(callee) ? localFunction(a, callee.text, n) : undefined;
+      if (helper && closes(helper, depth + 1)) found = true;
       if (!found) ts.forEachChild(n, visit);
     };
     visit(fn);
