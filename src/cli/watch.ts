@@ -3,11 +3,11 @@
  * attaches, shows a live one-line status on stderr, detaches at the end or on Ctrl-C, prints the
  * verdict and hotspots, and writes the JSON report. Exit code 0 no leak, 1 leak, 2 usage or attach error.
  */
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { MemorySample, WatchReport } from '../core/report';
 import { formatBytes, formatDuration, verdictHeadline } from '../core/format';
-import { UsageError } from '../shared/errors';
+import { UsageError, toError } from '../shared/errors';
 import type { AttachOptions, Watch, WatchEnd, WatchOptions } from '../inspector/index';
 import { watch } from '../inspector/index';
 import type { CliIo } from './io';
@@ -164,26 +164,27 @@ export async function watchFor(
     }
   });
   let timer: NodeJS.Timeout | undefined;
-  const onSigint = () => io.stderr('\nleak-lens: detaching (Ctrl-C)…\n');
+  // Ctrl-C, `timeout`, CI runners and closed terminals all end the watch the same way: detach cleanly
+  // (probe removed, an inspector we opened closed) and report what was seen.
+  const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const handlers = new Map<NodeJS.Signals, () => void>();
   const interrupted = new Promise<void>((resolveInterrupt) => {
-    const handler = () => {
-      onSigint();
-      resolveInterrupt();
-    };
-    process.once('SIGINT', handler);
-    timer = setTimeout(() => {
-      process.removeListener('SIGINT', handler);
-      resolveInterrupt();
-    }, options.durationSeconds * 1000);
-    void finished.then(
-      () => {
-        process.removeListener('SIGINT', handler);
+    for (const signal of stopSignals) {
+      const handler = () => {
+        io.stderr(`\nleak-lens: detaching (${signal === 'SIGINT' ? 'Ctrl-C' : signal})…\n`);
         resolveInterrupt();
-      },
+      };
+      handlers.set(signal, handler);
+      process.once(signal, handler);
+    }
+    timer = setTimeout(resolveInterrupt, options.durationSeconds * 1000);
+    void finished.then(
+      () => resolveInterrupt(),
       () => resolveInterrupt(),
     );
   });
   await interrupted;
+  for (const [signal, handler] of handlers) process.removeListener(signal, handler);
   clearTimeout(timer);
   await w.detach();
   end = await finished;
@@ -192,20 +193,44 @@ export async function watchFor(
   return { report: w.report(), end };
 }
 
+/** Refuses, before attaching, a report file that could not be written at the end. @throws UsageError */
+export function checkReportFile(file: string): void {
+  const folder = dirname(file);
+  let isFolder: boolean;
+  try {
+    isFolder = statSync(folder).isDirectory();
+  } catch {
+    throw new UsageError(`--json: the folder ${folder} does not exist (create it, or give another path)`);
+  }
+  if (!isFolder) throw new UsageError(`--json: ${folder} is not a folder`);
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch {
+    throw new UsageError(`--json: cannot write into ${folder} (permission denied)`);
+  }
+  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`--json: ${file} is a folder; give a file name`);
+}
+
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const args = parseWatchArgs(argv);
   if (args === 'help') {
     io.stdout(help);
     return 0;
   }
+  const jsonFile = args.json === undefined ? undefined : resolve(io.cwd, args.json);
+  if (jsonFile) checkReportFile(jsonFile);
   const logger = { debug() {}, info() {}, warn: (m: string) => io.stderr(`leak-lens: ${m}\n`), error: (m: string) => io.stderr(`leak-lens: ${m}\n`) };
   const options = { durationSeconds: args.durationSeconds, intervalMs: args.intervalSeconds * 1000, trackCreationSites: args.trackCreationSites, logger };
   const report = args.workers ? await watchWorkersFor({ ...args.attach, logger }, options, io) : (await watchFor({ ...args.attach, logger }, options, io)).report;
   io.stdout(formatReport(report) + formatWorkers(report));
-  if (args.json) {
-    const file = resolve(io.cwd, args.json);
-    writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
-    io.stderr(`leak-lens: report written to ${file}\n`);
+  if (jsonFile) {
+    try {
+      writeFileSync(jsonFile, JSON.stringify(report, null, 2) + '\n');
+      io.stderr(`leak-lens: report written to ${jsonFile}\n`);
+    } catch (e) {
+      io.stderr(`leak-lens: could not write the report to ${jsonFile}: ${toError(e).message} (the report above is complete)\n`);
+      return 2;
+    }
   }
   return report.verdict.leaking ? 1 : 0;
 }

@@ -95,9 +95,22 @@ export function attachTargetFromArgs(args: unknown): ParsedAttachTarget | undefi
   return { ok: target };
 }
 
-/** A short name for a target before we know its title: `127.0.0.1:9229`, the URL, or `pid 1234`. */
+/**
+ * "ws://127.0.0.1:9229/…": a ws URL without its path, which is the inspector's secret (whoever has it
+ * can run code in the process), for names, messages and reports.
+ */
+export function redactedWsUrl(wsUrl: string): string {
+  try {
+    const u = new URL(wsUrl);
+    return `${u.protocol}//${u.host}/…`;
+  } catch {
+    return 'the given WebSocket URL';
+  }
+}
+
+/** A short name for a target before we know its title: `127.0.0.1:9229`, the URL without its secret, or `pid 1234`. */
 export function describeAttachTarget(target: AttachTarget): string {
-  if (target.url) return target.url;
+  if (target.url) return redactedWsUrl(target.url);
   if (target.port !== undefined) return `${target.host ?? '127.0.0.1'}:${target.port}`;
   if (target.pid !== undefined) return `pid ${target.pid}`;
   return 'unknown target';

@@ -72,7 +72,6 @@ export interface TargetInfo {
   pid?: number;
   title?: string;
   nodeVersion?: string;
-  url?: string;
   /** The main script (process.argv[1]), when known; names the target better than `title`. */
   main?: string;
 }
@@ -101,7 +100,7 @@ export type MemorySample =
       heapTotal: number;
       external: number;
       arrayBuffers: number;
-      /** V8's heap_size_limit. */
+      /** The size the JS heap dies at: V8's old-generation maximum (heap_size_limit minus the young generation). */
       heapLimit: number;
       /** Estimated live heap right after the most recent GC (the leak baseline), when known. */
       postGcHeapUsed?: number;

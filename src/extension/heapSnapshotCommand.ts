@@ -53,7 +53,7 @@ export async function takeHeapSnapshot(session: TargetSession, log: Logger, args
   if (uri.scheme !== 'file') throw new Error(`heap snapshots are streamed to local files; ${uri.toString()} is not one`);
   const target = uri;
   // A second inspector session next to the watch's: capture needs the raw session, the watch keeps sampling.
-  const wsUrl = session.target.url;
+  const wsUrl = session.watch?.wsUrl;
   const { session: cdp } = await connect(wsUrl ? { url: wsUrl, allowRemote: watchSettings().allowRemoteAttach } : { ...session.attach, allowRemote: watchSettings().allowRemoteAttach });
   try {
     await vscode.window.withProgress(

@@ -119,15 +119,66 @@ export function connectHost(bound: string): string {
   return bound;
 }
 
+/** An inspector found listening in a local process. */
+export interface FoundInspector {
+  /** Where we connect to it (loopback for an any-address bind). */
+  host: string;
+  port: number;
+  wsUrl: string;
+  /** The address it is bound to, as the kernel reports it ("0.0.0.0" means every interface). */
+  bound: string;
+}
+
 /** The inspector the process has open, found by asking each of its listening ports. */
-export async function findInspector(pid: number): Promise<{ host: string; port: number; wsUrl: string } | undefined> {
+export async function findInspector(pid: number): Promise<FoundInspector | undefined> {
   for (const socket of listeningSockets(pid)) {
     const host = connectHost(socket.host);
     const targets = await inspectorTargets(host, socket.port);
     const wsUrl = targets?.find((t) => t.webSocketDebuggerUrl)?.webSocketDebuggerUrl;
-    if (wsUrl) return { host, port: socket.port, wsUrl };
+    if (wsUrl) return { host, port: socket.port, wsUrl, bound: socket.host };
   }
   return undefined;
+}
+
+// Syscall numbers of the event loop's wait (epoll_wait, epoll_pwait, epoll_pwait2) per architecture.
+const eventLoopWaits: Partial<Record<string, ReadonlySet<number>>> = {
+  x64: new Set([232, 281, 441]),
+  arm64: new Set([22, 441]),
+};
+
+/**
+ * Whether the process's main thread is waiting in its event loop right now: "idle" when it is in
+ * epoll_wait, "busy" when it runs or waits on something else (a lock, a child, a read), undefined when
+ * the kernel does not tell us (another user, another architecture). Node opens its inspector on
+ * SIGUSR1 only from its event loop, so a busy main thread would open it later, unattended.
+ */
+export function mainThreadState(pid: number): 'idle' | 'busy' | undefined {
+  const waits = eventLoopWaits[process.arch];
+  if (!waits) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/syscall`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+  // "running" while on a CPU; otherwise the syscall number and its arguments ("-1 …" outside a syscall).
+  if (text === 'running') return 'busy';
+  const nr = Number(text.split(' ')[0]);
+  if (!Number.isInteger(nr)) return undefined;
+  return waits.has(nr) ? 'idle' : 'busy';
+}
+
+/** Samples {@link mainThreadState} over `windowMs`: idle as soon as one sample is, busy when none is. */
+export async function eventLoopTurns(pid: number, windowMs = 600): Promise<boolean | undefined> {
+  const deadline = Date.now() + windowMs;
+  let known = false;
+  for (;;) {
+    const state = mainThreadState(pid);
+    if (state === 'idle') return true;
+    if (state === 'busy') known = true;
+    if (Date.now() >= deadline) return known ? false : undefined;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** The command line of a process, with arguments joined by spaces, or undefined when it is gone. */
@@ -139,14 +190,26 @@ export function commandLine(pid: number): string | undefined {
   }
 }
 
-/** True when the process runs a node binary. @throws when it is gone or unreadable. */
-export function isNodeProcess(pid: number): boolean {
+/** The program a process runs (its executable, or argv[0] when the link is unreadable). @throws when it is gone. */
+export function executableOf(pid: number): string {
   try {
-    const exe = readlinkSync(`/proc/${pid}/exe`);
-    return /(^|\/)(node|nodejs)(\d+)?$/.test(exe);
+    return readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, '');
   } catch {
-    const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
-    return /(^|\/)(node|nodejs)$/.test(argv0);
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+  }
+}
+
+/**
+ * True when the process runs a node binary, or (with `embedders`, which reads its memory map) a
+ * program that loaded libnode. @throws when it is gone or unreadable.
+ */
+export function isNodeProcess(pid: number, embedders = false): boolean {
+  if (/(^|\/)(node|nodejs)(\d+)?$/.test(executableOf(pid))) return true;
+  if (!embedders) return false;
+  try {
+    return /\/libnode\.so/.test(readFileSync(`/proc/${pid}/maps`, 'utf8'));
+  } catch {
+    return false;
   }
 }
 

@@ -15,6 +15,8 @@ export interface InspectorSession {
   on(event: string, listener: (params: any) => void): Disposable;
   /** Fires once when the connection closes; the value is the reason when it was not our own close(). */
   readonly onDidClose: Event<Error | undefined>;
+  /** The IP address the WebSocket is connected to, when the transport knows it. */
+  readonly remoteAddress?: string;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,12 @@ class CdpSession implements InspectorSession {
     private readonly label: string,
   ) {
     client.on('disconnect', () => this.markClosed(this.closedByUs ? undefined : new TargetExitedError(label)));
+  }
+
+  get remoteAddress(): string | undefined {
+    // chrome-remote-interface keeps its `ws` WebSocket, whose socket knows the peer it reached.
+    const ws = (this.client as unknown as { _ws?: { _socket?: { remoteAddress?: string } } })._ws;
+    return ws?._socket?.remoteAddress;
   }
 
   send<T>(method: string, params?: object, options?: { timeoutMs?: number }): Promise<T> {

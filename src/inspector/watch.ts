@@ -3,6 +3,7 @@
  * allocation sites, creation-site tracking for resources, and the verdict + hotspots recomputed every
  * few ticks. Never forces GC, never takes snapshots, never queries objects.
  */
+import { randomUUID } from 'node:crypto';
 import type { Hotspot, HotspotKind, MemorySample, SourceLocation, TargetInfo, WatchReport } from '../core/report';
 import { allocationLine } from '../core/analyses/allocationLine';
 import type { SiteSeries } from '../core/analyses/hotspots';
@@ -12,14 +13,14 @@ import type { MajorGc, MemoryLimits, VerdictDetails } from '../core/analyses/ver
 import { computeVerdict, withHeapSiteEvidence } from '../core/analyses/verdict';
 import type { Event } from '../shared/disposable';
 import { DisposableStore, Emitter } from '../shared/disposable';
-import { TargetExitedError, toError } from '../shared/errors';
+import { AttachError, TargetExitedError, toError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { silentLogger } from '../shared/logger';
-import type { AttachOptions } from './attach';
-import { connect } from './attach';
+import type { AttachOptions, Connection } from './attach';
+import { closeInspectorThrough, connect } from './attach';
 import type { SamplingHeapProfile } from './heapProfile';
 import { aggregateHeapProfile } from './heapProfile';
-import type { ProbeInstallResult, ProbeSite, ProbeTick } from './probes/probe';
+import type { ProbeInstallResult, ProbeOptions, ProbeOwner, ProbeSite, ProbeTick } from './probes/probe';
 import { installExpression, removeExpression, tickExpression } from './probes/probe';
 import type { InspectorSession } from './session';
 import { evaluate } from './session';
@@ -48,6 +49,8 @@ export type WatchEnd = { reason: 'detached' } | { reason: 'target-exited'; error
 /** A running watch of one target. */
 export interface Watch {
   readonly target: TargetInfo;
+  /** The inspector's WebSocket URL, for a second session (snapshot capture). Secret: never put it in a report. */
+  readonly wsUrl: string;
   /** Every tick. */
   readonly onDidSample: Event<MemorySample>;
   /** Whenever verdict/hotspots are recomputed (every few ticks). */
@@ -67,7 +70,7 @@ export interface Watch {
  */
 export async function watch(attach: AttachOptions, options: WatchOptions = {}): Promise<Watch> {
   const connection = await connect(attach);
-  const engine = new WatchEngine(connection.session, connection.target, connection.openedInspector, { logger: attach.logger, ...options });
+  const engine = new WatchEngine(connection, { logger: attach.logger, ...options });
   try {
     await engine.start();
   } catch (e) {
@@ -80,6 +83,8 @@ export async function watch(attach: AttachOptions, options: WatchOptions = {}): 
 const maxSamples = 86_400;
 const maxSeriesPoints = 720;
 const ttlMs = 15_000;
+/** Frames kept in creation stacks: enough to get from a library's internals back to the user's line. */
+const stackTraceLimit = 24;
 
 interface ResourceSiteState {
   type: string;
@@ -166,13 +171,23 @@ class WatchEngine implements Watch {
   private sampling = false;
   private lastReport: WatchReport | undefined;
   private lastDetails: VerdictDetails | undefined;
+  /** False until our probe is in the target: a refused watch must not tick or remove another watcher's. */
+  private probeInstalled = false;
+  private readonly owner: ProbeOwner = { id: randomUUID(), pid: process.pid, since: Date.now() };
+
+  private readonly session: InspectorSession;
+  readonly target: TargetInfo;
+  readonly wsUrl: string;
+  private readonly openedInspector: boolean;
 
   constructor(
-    private readonly session: InspectorSession,
-    readonly target: TargetInfo,
-    private readonly openedInspector: boolean,
+    connection: Connection,
     private readonly options: WatchOptions,
   ) {
+    this.session = connection.session;
+    this.target = connection.target;
+    this.wsUrl = connection.wsUrl;
+    this.openedInspector = connection.openedInspector;
     this.logger = options.logger ?? silentLogger;
     this.intervalMs = options.intervalMs ?? 1000;
     this.profileIntervalMs = options.profileIntervalMs ?? 6000;
@@ -191,11 +206,16 @@ class WatchEngine implements Watch {
     );
     await this.trySend('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true });
     await this.collectScripts();
-    const installed = await evaluate<ProbeInstallResult>(
-      this.session,
-      installExpression({ trackCreationSites: this.options.trackCreationSites ?? true, ttlMs, listenerThreshold: 5, stackTraceLimit: 24 }),
-      { timeoutMs: 5_000 },
-    );
+    const installed = await evaluate<ProbeInstallResult>(this.session, installExpression(this.probeOptions()), { timeoutMs: 5_000 });
+    if (installed.busy) {
+      const other = installed.busy;
+      throw new AttachError(
+        this.target.address,
+        `another Leak Lens watch (process ${other.pid}, since ${new Date(other.since).toLocaleTimeString()}) is watching this process, and two watches would corrupt each other's numbers`,
+        'Detach the other watch first (a watcher that was killed lets go by itself within 15 s), or look at its report',
+      );
+    }
+    this.probeInstalled = true;
     this.limits = { heapLimitBytes: installed.heapLimit, cgroupLimitBytes: installed.cgroupLimitBytes, constrainedMemoryBytes: installed.constrainedMemoryBytes };
     this.logger.debug(`probe installed (gc via ${installed.gcSource}, tracking ${installed.tracking})`);
     if (this.options.heapSampling ?? true) {
@@ -205,6 +225,17 @@ class WatchEngine implements Watch {
     this.startedAt = Date.now();
     this.scheduleTick(0);
     if (this.sampling) this.scheduleProfile();
+  }
+
+  private probeOptions(): ProbeOptions {
+    return {
+      trackCreationSites: this.options.trackCreationSites ?? true,
+      ttlMs,
+      listenerThreshold: 5,
+      stackTraceLimit,
+      owner: this.owner,
+      closeInspectorOnExpiry: this.openedInspector,
+    };
   }
 
   /** Learns every loaded script's source map URL, then turns the Debugger off again (it costs ~8% while on). */
@@ -272,7 +303,8 @@ class WatchEngine implements Watch {
     if (data === null) {
       // The watchdog removed the probe (we were away longer than its TTL) or someone replaced it.
       this.logger.warn('probe was gone from the target; installing it again');
-      await evaluate(this.session, installExpression({ trackCreationSites: this.options.trackCreationSites ?? true, ttlMs, listenerThreshold: 5, stackTraceLimit: 24 }), { timeoutMs: 5_000 });
+      const again = await evaluate<ProbeInstallResult>(this.session, installExpression(this.probeOptions()), { timeoutMs: 5_000 });
+      if (again.busy) this.logger.warn(`another Leak Lens watch (process ${again.busy.pid}) took over this process while we were away; its numbers and ours are not comparable`);
       return;
     }
     for (const gc of data.gcs) {
@@ -457,23 +489,23 @@ class WatchEngine implements Watch {
     clearTimeout(this.profileTimer);
     await this.inFlight.catch(() => undefined);
     if (!this.ended) {
-      // A final tick and profile read so the report covers the whole window.
-      await this.tick(true).catch((e: unknown) => this.logger.debug(`final tick: ${toError(e).message}`));
-      if (this.sampling) await this.readProfile().catch((e: unknown) => this.logger.debug(`final profile: ${toError(e).message}`));
-      this.lastReport = this.computeReport();
-      try {
-        await evaluate(this.session, removeExpression, { timeoutMs: 2_000 });
-      } catch (e) {
-        this.logger.warn(`could not remove the probe (its watchdog will): ${toError(e).message}`);
+      if (this.probeInstalled) {
+        // A final tick and profile read so the report covers the whole window.
+        await this.tick(true).catch((e: unknown) => this.logger.debug(`final tick: ${toError(e).message}`));
+        if (this.sampling) await this.readProfile().catch((e: unknown) => this.logger.debug(`final profile: ${toError(e).message}`));
+        this.lastReport = this.computeReport();
+        try {
+          await evaluate(this.session, removeExpression, { timeoutMs: 2_000 });
+        } catch (e) {
+          this.logger.warn(`could not remove the probe (its watchdog will): ${toError(e).message}`);
+        }
       }
       if (this.sampling) await this.trySend('HeapProfiler.stopSampling');
       // Ended before closing the inspector: its socket dropping is then not mistaken for an exit.
       this.end({ reason: 'detached' });
       if (this.openedInspector) {
         // We opened this inspector with SIGUSR1; leave the process as we found it. Our socket drops with it.
-        await this.session
-          .send('Runtime.evaluate', { expression: "(process.getBuiltinModule ? process.getBuiltinModule('inspector') : require('inspector')).close()", includeCommandLineAPI: true, silent: true, timeout: 1000 }, { timeoutMs: 1_500 })
-          .catch((e: unknown) => this.logger.debug(`closing the inspector: ${toError(e).message}`));
+        await closeInspectorThrough(this.session, this.logger);
       }
     }
     await this.session.close().catch((e: unknown) => this.logger.debug(`close: ${toError(e).message}`));

@@ -16,6 +16,7 @@ export interface MajorGc {
 
 /** Memory limits known for the target. */
 export interface MemoryLimits {
+  /** The size the JS heap dies at (old-generation maximum, not heap_size_limit, which adds the young generation). */
   heapLimitBytes?: number;
   cgroupLimitBytes?: number;
   constrainedMemoryBytes?: number;

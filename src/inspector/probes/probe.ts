@@ -29,11 +29,26 @@ export interface ProbeOptions {
   stackTraceLimit: number;
   /** Resource stacks captured per second before sampling (weighted) sets in; default 50. */
   stackBudgetPerSecond?: number;
+  /** Who installs it: a live probe of another owner is left alone and reported as `busy`. */
+  owner?: ProbeOwner;
+  /** The watcher opened the inspector (SIGUSR1): when the watchdog removes the probe, close it too. */
+  closeInspectorOnExpiry?: boolean;
+}
+
+/** The watcher a probe belongs to. */
+export interface ProbeOwner {
+  id: string;
+  pid: number;
+  /** Epoch ms the watch began. */
+  since: number;
 }
 
 /** What installing returns. */
 export interface ProbeInstallResult {
+  /** Set when another watcher's probe is alive in the target; nothing was installed. */
+  busy?: ProbeOwner;
   gcSource: 'gc-profiler' | 'performance-observer';
+  /** The size the JS heap dies at: the old generation's maximum (see `heapLimit` in the probe). */
   heapLimit: number;
   cgroupLimitBytes?: number;
   constrainedMemoryBytes?: number;
@@ -80,7 +95,13 @@ export const probeSource = String.raw`(function leakLensProbe(options) {
   'use strict';
   var KEY = Symbol.for('leaklens.probe.v1');
   var previous = globalThis[KEY];
-  if (previous && typeof previous.remove === 'function') previous.remove();
+  if (previous && typeof previous.remove === 'function') {
+    // Two watchers would corrupt each other (one stops the heap sampler the other reads): a live
+    // probe of another owner stays, and the installer is told whose it is.
+    var otherOwner = previous.owner && options.owner && previous.owner.id !== options.owner.id;
+    if (otherOwner && typeof previous.alive === 'function' && previous.alive()) return { busy: previous.owner };
+    previous.remove();
+  }
   var load = function (name) {
     return typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule(name) : require(name);
   };
@@ -154,6 +175,29 @@ export const probeSource = String.raw`(function leakLensProbe(options) {
     }
     return min;
   }
+  // The heap dies when the old generation cannot grow: heap_size_limit also counts the young
+  // generation (3 semi-spaces), which never holds what leaks. --max-old-space-size=64 gives a
+  // heap_size_limit of 112 MB on Node 20 and 256 MB on Node 24 (measured): the old limit is 64 MB.
+  function v8Flag(names) {
+    var args = (process.execArgv || []).concat(String(process.env.NODE_OPTIONS || '').split(/\s+/));
+    for (var i = 0; i < args.length; i++) {
+      var m = /^--([a-z_-]+)(?:=(\d+))?$/.exec(args[i]);
+      if (!m || names.indexOf(m[1].replace(/_/g, '-')) < 0) continue;
+      var v = m[2] !== undefined ? Number(m[2]) : Number(args[i + 1]);
+      if (v > 0) return v * 1024 * 1024;
+    }
+    return undefined;
+  }
+  function oldSpaceLimit() {
+    var total = v8.getHeapStatistics().heap_size_limit;
+    var old = v8Flag(['max-old-space-size']);
+    if (old !== undefined && old < total) return old;
+    var semi = v8Flag(['max-semi-space-size']);
+    // Default young generation, measured: 48 MB on V8 11 (Node 20), 192 MB on V8 12+ (Node 24).
+    var young = semi !== undefined ? 3 * semi : (Number(String(process.versions.v8).split('.')[0]) >= 12 ? 192 : 48) * 1024 * 1024;
+    return young < total / 2 ? total - young : total;
+  }
+  var heapLimit = oldSpaceLimit();
   var constrained;
   if (typeof process.constrainedMemory === 'function') {
     var c = process.constrainedMemory();
@@ -402,6 +446,29 @@ export const probeSource = String.raw`(function leakLensProbe(options) {
       };
       return wrapped;
     });
+    // A file stream opens its descriptor on a later tick (in _construct), where no user frame is on the
+    // stack: the line that created the stream is the creation site, so its fd moves there on 'open'.
+    function retagFd(fd, stack) {
+      var from = openFds.get(fd);
+      if (from === undefined || removed) return;
+      from.live--;
+      from.created--;
+      openFds.delete(fd);
+      trackFd(fd, stack);
+    }
+    ['createReadStream', 'createWriteStream'].forEach(function (name) {
+      patchFs(name, function (original) {
+        var wrapped = function () {
+          var stream = original.apply(this, arguments);
+          if (!removed && stream && typeof stream.once === 'function' && typeof stream.fd !== 'number') {
+            var stack = captureStack(wrapped);
+            stream.once('open', function (fd) { retagFd(fd, stack); });
+          }
+          return stream;
+        };
+        return wrapped;
+      });
+    });
     patchFs('openSync', function (original) {
       var wrapped = function openSync() {
         var fd = original.apply(this, arguments);
@@ -473,7 +540,7 @@ export const probeSource = String.raw`(function leakLensProbe(options) {
       for (var i = 0; i < info.length; i++) resources[info[i]] = (resources[info[i]] || 0) + 1;
     }
     var out = { t: Date.now(), rss: mem.rss, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, external: mem.external,
-      arrayBuffers: mem.arrayBuffers, heapLimit: v8.getHeapStatistics().heap_size_limit, resources: resources, gcs: gcs };
+      arrayBuffers: mem.arrayBuffers, heapLimit: heapLimit, resources: resources, gcs: gcs };
     gcs = [];
     if (withSites && hook !== undefined) {
       flushPending();
@@ -505,7 +572,10 @@ export const probeSource = String.raw`(function leakLensProbe(options) {
 
   // The watchdog timer exists before the hook, so it is never tracked as a site itself.
   var watchdog = setInterval(function () {
-    if (Date.now() - lastBeat > options.ttlMs) remove();
+    if (Date.now() - lastBeat > options.ttlMs && remove() && options.closeInspectorOnExpiry) {
+      // Our watcher opened this inspector and died without closing it: leave the process as we found it.
+      try { load('inspector').close(); } catch (e) { /* already closed */ }
+    }
     stride = Math.max(1, Math.ceil(seenThisSecond / stackBudgetPerSecond));
     seenThisSecond = 0;
   }, Math.min(1000, options.ttlMs));
@@ -513,9 +583,10 @@ export const probeSource = String.raw`(function leakLensProbe(options) {
   cleanups.push(function () { clearInterval(watchdog); });
 
   if (options.trackCreationSites) installTracking();
-  var api = { tick: tick, remove: remove, version: 1 };
+  var alive = function () { return !removed && Date.now() - lastBeat <= options.ttlMs; };
+  var api = { tick: tick, remove: remove, alive: alive, owner: options.owner, version: 1 };
   Object.defineProperty(globalThis, KEY, { value: api, configurable: true, enumerable: false, writable: true });
-  return { gcSource: gcSource, heapLimit: v8.getHeapStatistics().heap_size_limit, cgroupLimitBytes: cgroupLimit(),
+  return { gcSource: gcSource, heapLimit: heapLimit, cgroupLimitBytes: cgroupLimit(),
     constrainedMemoryBytes: constrained, tracking: hook !== undefined };
 })`;
 
@@ -528,6 +599,9 @@ export function installExpression(options: ProbeOptions): string {
 export function tickExpression(withSites: boolean): string {
   return `(function () { var p = globalThis[Symbol.for(${JSON.stringify(probeKey)})]; return p ? p.tick(${withSites}) : null; })()`;
 }
+
+/** The expression that closes the target's inspector (one we opened with SIGUSR1); our session drops with it. */
+export const closeInspectorExpression = "(process.getBuiltinModule ? process.getBuiltinModule('inspector') : require('inspector')).close()";
 
 /** The expression that removes the probe; evaluates to true when one was removed. */
 export const removeExpression = `(function () { var p = globalThis[Symbol.for(${JSON.stringify(probeKey)})]; return p ? p.remove() : false; })()`;
