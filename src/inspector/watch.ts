@@ -158,6 +158,8 @@ class WatchEngine implements Watch {
   private readonly sampledTotal: Point[] = [];
   private readonly resourceSites = new Map<number, ResourceSiteState>();
   private readonly heapSites = new Map<string, HeapSiteState>();
+  /** Scripts named by new sites, read (asynchronously) before the next report resolves them. */
+  private readonly scriptsToLoad = new Set<string>();
   private limits: MemoryLimits = {};
   private lastPostGc: number | undefined;
   private startedAt = Date.now();
@@ -339,7 +341,7 @@ class WatchEngine implements Watch {
       postGcHeapUsed: this.lastPostGc,
       resources,
     });
-    if (publish) this.publishReport();
+    if (publish) await this.publishReport();
   }
 
   private addSample(sample: MemorySample): void {
@@ -355,6 +357,7 @@ class WatchEngine implements Watch {
         if (s.stack === undefined) continue;
         state = { type: s.type, event: s.event, stack: s.stack, live: 0, points: [] };
         this.resourceSites.set(s.id, state);
+        for (const frame of parseStack(s.stack)) if (isUserScript(frame.url)) this.scriptsToLoad.add(frame.url);
       }
       state.live = s.live;
     }
@@ -378,6 +381,7 @@ class WatchEngine implements Watch {
     for (const [key, site] of aggregated) {
       if (!this.heapSites.has(key)) {
         this.heapSites.set(key, { points: [], frame: site.frame, callee: site.callee, via: site.via });
+        this.scriptsToLoad.add(site.frame.url);
       }
     }
     for (const [key, state] of this.heapSites) pushPoint(state.points, { t, v: aggregated.get(key)?.bytes ?? 0 });
@@ -436,13 +440,22 @@ class WatchEngine implements Watch {
 
   private candidateSites(): SiteSeries[] {
     const out: SiteSeries[] = [];
+    // A site is resolved for good once its scripts are loaded; before that, positions stay unmapped.
     for (const state of this.resourceSites.values()) {
-      if (state.resolved === undefined) state.resolved = this.resolveResourceSite(state);
-      if (state.resolved) for (const s of state.resolved) out.push({ ...s, points: state.points });
+      let resolved = state.resolved;
+      if (resolved === undefined) {
+        resolved = this.resolveResourceSite(state);
+        if (parseStack(state.stack).every((f) => this.resolver.isLoaded(f.url))) state.resolved = resolved;
+      }
+      if (resolved) for (const s of resolved) out.push({ ...s, points: state.points });
     }
     for (const state of this.heapSites.values()) {
-      if (state.resolved === undefined) state.resolved = this.resolveHeapSite(state);
-      if (state.resolved) out.push({ ...state.resolved, points: state.points });
+      let resolved = state.resolved;
+      if (resolved === undefined) {
+        resolved = this.resolveHeapSite(state);
+        if (this.resolver.isLoaded(state.frame.url)) state.resolved = resolved;
+      }
+      if (resolved) out.push({ ...resolved, points: state.points });
     }
     return out;
   }
@@ -458,7 +471,17 @@ class WatchEngine implements Watch {
     };
   }
 
-  private publishReport(): void {
+  /** Reads the scripts and source maps new sites need (bounded, off this thread), before a report resolves them. */
+  private async loadScripts(): Promise<void> {
+    if (this.scriptsToLoad.size === 0) return;
+    const urls = [...this.scriptsToLoad];
+    this.scriptsToLoad.clear();
+    await this.resolver.preload(urls);
+  }
+
+  private async publishReport(): Promise<void> {
+    await this.loadScripts();
+    if (this.ended) return;
     try {
       this.lastReport = this.computeReport();
       this.reportEmitter.fire(this.lastReport);
@@ -493,6 +516,7 @@ class WatchEngine implements Watch {
         // A final tick and profile read so the report covers the whole window.
         await this.tick(true).catch((e: unknown) => this.logger.debug(`final tick: ${toError(e).message}`));
         if (this.sampling) await this.readProfile().catch((e: unknown) => this.logger.debug(`final profile: ${toError(e).message}`));
+        await this.loadScripts();
         this.lastReport = this.computeReport();
         try {
           await evaluate(this.session, removeExpression, { timeoutMs: 2_000 });

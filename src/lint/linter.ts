@@ -102,12 +102,29 @@ function joinPath(dir: string, spec: string): string {
 
 /** Parses a file the way the engine does; exported for the benchmark. */
 export function parseFile(file: string, text: string): { sourceFile: ts.SourceFile; parseError?: string } {
-  const sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKind(file));
+  let sourceFile: ts.SourceFile;
+  try {
+    sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKind(file));
+  } catch (e) {
+    // The parser recurses per nesting level: a generated file nested thousands deep overflows it.
+    const empty = ts.createSourceFile(file, '', ts.ScriptTarget.Latest, true, scriptKind(file));
+    return { sourceFile: empty, parseError: oneLineReason(e, 'the parser') };
+  }
   const diags = (sourceFile as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
   const first = diags.find((d) => d.category === ts.DiagnosticCategory.Error);
   if (!first) return { sourceFile };
   const { line, character } = sourceFile.getLineAndCharacterOfPosition(first.start ?? 0);
   return { sourceFile, parseError: `${line + 1}:${character + 1} ${ts.flattenDiagnosticMessageText(first.messageText, '\n')}` };
+}
+
+/** One line saying why a file was skipped: a stack overflow is "nested too deeply", anything else an internal error with its first frame. */
+function oneLineReason(e: unknown, stage: string): string {
+  if (e instanceof RangeError && /call stack/i.test(e.message)) {
+    return `nested too deeply for ${stage} (stack overflow); exclude generated or minified code with "ignore" in .leaklensrc.json`;
+  }
+  const error = e instanceof Error ? e : new Error(String(e));
+  const frame = /\n\s+at (.*)/.exec(error.stack ?? '')?.[1];
+  return `internal error in ${stage}: ${error.message.split('\n')[0]}${frame ? ` (at ${frame})` : ''}; please report it`;
 }
 
 /** Holds the workspace's files so cross-file facts (a class whose constructor starts an interval) are known. */
@@ -215,8 +232,8 @@ export class Linter implements Workspace {
       analysis.indexed = true;
       for (const end of enders) end();
     } catch (e) {
-      // A rule bug must not take the editor or a CI scan down; the file reports why instead.
-      return { file, findings: [], parseError: `internal error while analysing: ${(e as Error).stack ?? String(e)}` };
+      // A rule bug or a tree too deep to walk must not take the editor or a CI scan down; the file says why instead.
+      return { file, findings: [], parseError: oneLineReason(e, 'the analysis') };
     }
     return { file, findings: suppress(findings, parsed.sourceFile.text) };
   }

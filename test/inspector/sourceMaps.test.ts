@@ -10,8 +10,11 @@ import { targetsDir } from './targets';
 const compiled = join(targetsDir, 'ts', 'map.js');
 const generatedLine = readFileSync(compiled, 'utf8').split('\n').findIndex((l) => l.includes('tags: Array.from')) + 1;
 
-test('external source map: compiled line maps to the .ts line, CJS path or file URL alike', () => {
+test('external source map: compiled line maps to the .ts line, CJS path or file URL alike', async () => {
   const resolver = new SourceResolver();
+  // Nothing is read synchronously: before preload the generated position is all there is.
+  assert.equal(resolver.resolve(compiled, generatedLine, 3)?.file, compiled);
+  await resolver.preload([compiled]);
   for (const url of [compiled, pathToFileURL(compiled).href]) {
     const loc = resolver.resolve(url, generatedLine, 3);
     assert.equal(loc?.file, join(targetsDir, 'ts', 'map.ts'));
@@ -19,7 +22,7 @@ test('external source map: compiled line maps to the .ts line, CJS path or file 
   }
 });
 
-test('inline data: source map announced by Debugger.scriptParsed', () => {
+test('inline data: source map announced by Debugger.scriptParsed', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'leak-lens-map-'));
   try {
     const js = readFileSync(compiled, 'utf8').replace(/\/\/# sourceMappingURL=.*$/m, '');
@@ -29,6 +32,7 @@ test('inline data: source map announced by Debugger.scriptParsed', () => {
     writeFileSync(file, js);
     const resolver = new SourceResolver();
     resolver.registerScript(pathToFileURL(file).href, `data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}`);
+    await resolver.preload([pathToFileURL(file).href]);
     const loc = resolver.resolve(file, generatedLine, 3);
     assert.equal(loc?.file, join(targetsDir, 'ts', 'map.ts'));
     assert.equal(loc?.line, 15);

@@ -44,6 +44,8 @@ const minBytesPerMinute = 512 * 1024;
 const minRssBytesPerMinute = 8 * 1024 * 1024;
 const minCountPerMinute = 6;
 const minRssWindowMs = 45_000;
+/** Below this a "no leak" is weak evidence (a target that died young, a watch cut short) and says so. */
+const shortWindowMs = 30_000;
 
 type Ok = Extract<MemorySample, { error?: undefined }>;
 
@@ -178,11 +180,14 @@ export function computeVerdict(
       : `${m.measure === 'heap' ? 'heap after GC' : m.measure === 'rss' ? 'RSS outside the JS heap' : m.measure} +${formatBytes(m.trend.slopePerMinute)}/min`,
   );
   const projected = projectOutOfMemory(end, heap, rss, external, limits);
+  const short = end - start < shortWindowMs;
+  const seconds = Math.round((end - start) / 1000);
   const summary = leaking
-    ? `leaking: ${parts.join(', ')} (${formatP(strongest!.trend.pIncreasing)})` +
+    ? `leaking: ${parts.join(', ')} (${formatP(strongest!.trend.pIncreasing)}${short ? `, from a short window of ${seconds} s` : ''})` +
       (projected ? `; ${projected.limit} limit reached in ~${formatDuration(projected.secondsUntil)}` : '')
     : `no leak: heap after GC ${heap.trend.slopePerMinute >= 0 ? '+' : ''}${formatBytes(heap.trend.slopePerMinute)}/min` +
-      `${heap.plateaued ? ' (plateaued)' : ''}, ${formatP(heap.trend.pIncreasing)}, over ${Math.round((end - start) / 1000)} s`;
+      `${heap.plateaued ? ' (plateaued)' : ''}, ${formatP(heap.trend.pIncreasing)}, over ${seconds} s` +
+      (short ? `, too short to be sure (watch at least ${shortWindowMs / 1000} s)` : '');
   return {
     verdict: { leaking, confidence: round(confidence, 3), growthBytesPerMinute: Math.round(leading.trend.slopePerMinute), projectedOutOfMemory: projected, summary },
     measures,

@@ -23,3 +23,15 @@ test('a series that rises then stays flat has plateaued; a steady rise has not',
   const rising = series(30, (i) => i * 10 + (i % 3));
   assert.equal(hasPlateaued(rising, trend(rising)), false);
 });
+
+test('short series get the exact Mann–Kendall p: five rising samples are significant at 1/120', () => {
+  assert.equal(mannKendall([1, 2, 3, 4, 5]).pIncreasing, 1 / 120);
+  assert.equal(mannKendall([1, 2, 3, 4]).pIncreasing, 1 / 24);
+  // Against brute force over every ordering of six distinct values.
+  const values = [3, 1, 4, 6, 5, 9];
+  const s = mannKendall(values).s;
+  const permutations = (xs: number[]): number[][] => (xs.length <= 1 ? [xs] : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p])));
+  const all = permutations([1, 2, 3, 4, 5, 6]);
+  const atLeast = all.filter((p) => mannKendall(p).s >= s).length;
+  assert.equal(mannKendall(values).pIncreasing, atLeast / all.length);
+});
