@@ -55,7 +55,7 @@ async function checkedAddress(host: string, target: string, allowRemote: boolean
     addresses = [bare];
   } else {
     try {
-      addresses = (await lookup(bare, { all: true, verbatim: true })).map((a) => a.address);
+      addresses = (await lookup(bare, { all: true, verbatim: false })).map((a) => a.address);
     } catch (e) {
       throw new AttachError(target, `cannot resolve the host name ${bare}`, 'Check the name, or give the IP address (127.0.0.1 for this machine)', { cause: e });
     }

@@ -28,7 +28,7 @@ export interface RunningTarget {
 
 /** Starts a target with an inspector on a free loopback port; resolves once both ports are known. */
 export async function startTarget(file: string, node = process.execPath, extraArgs: string[] = [], inspect = true): Promise<RunningTarget> {
-  const child = spawn(node, [...(inspect ? ['--inspect=127.0.0.1:0'] : []), ...extraArgs, join(targetsDir, file), '0'], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = spawn(node, [...(inspect ? ['--inspect=127.0.0.1:0'] : []), ...extraArgs, resolve(targetsDir, file), '0'], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let stderr = '';
   let stdout = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));

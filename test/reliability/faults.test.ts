@@ -1,4 +1,5 @@
 // What goes wrong in real life: the target dies, the port is wrong, an evaluate hangs, we leave.
+// (Part of the fault-and-abuse suite; see README.md here.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
@@ -8,7 +9,7 @@ import type { WatchEnd } from '../../src/inspector/index';
 import { findInspector } from '../../src/inspector/discover';
 import { evaluate } from '../../src/inspector/session';
 import { installExpression, presenceExpression } from '../../src/inspector/probes/probe';
-import { load, poll, startTarget } from './targets';
+import { load, poll, startTarget } from '../inspector/targets';
 
 test('target killed mid-watch: the watch ends with target-exited and keeps its report', async () => {
   const target = await startTarget('timer-cache.js');
@@ -103,7 +104,7 @@ test('attach by PID opens the inspector of a process started without --inspect, 
 test('attach by PID to a process with its own SIGUSR1 handler says so', async () => {
   const target = await startTarget('own-sigusr1.js', process.execPath, ['--inspect-port=127.0.0.1:0'], false);
   try {
-    await assert.rejects(connect({ pid: target.child.pid! }), (e: unknown) => e instanceof AttachError && /SIGUSR1/.test(e.message) && /--inspect/.test(e.hint));
+    await assert.rejects(connect({ pid: target.child.pid! }), (e: unknown) => e instanceof AttachError && /handles SIGUSR1 itself/.test(e.message) && /event loop runs/.test(e.message) && /--inspect/.test(e.hint));
     await assert.rejects(connect({ pid: 2 ** 22 + 1 }), (e: unknown) => e instanceof AttachError && /no such process/.test(e.message));
   } finally {
     await target.stop();
