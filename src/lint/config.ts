@@ -25,11 +25,10 @@ export interface LintConfig {
   /** gitignore-style globs, relative to the config file's folder. */
   ignore: string[];
   resources: ResourceDeclaration[];
-  typeAware?: boolean;
 }
 
 export function defaultConfig(): LintConfig {
-  return { rules: {}, ignore: [], resources: [], typeAware: false };
+  return { rules: {}, ignore: [], resources: [] };
 }
 
 const severities = new Set(['error', 'warning', 'info', 'off']);
@@ -82,8 +81,11 @@ export function validateConfig(value: unknown, file: string): LintConfig {
   if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(file, 'the configuration must be an object');
   const v = value as Record<string, unknown>;
   for (const key of Object.keys(v)) {
-    if (!['rules', 'ignore', 'resources', 'typeAware', '$schema'].includes(key)) {
-      throw new ConfigError(file, `unknown key "${key}" (expected rules, ignore, resources, typeAware)`);
+    if (key === 'typeAware') {
+      throw new ConfigError(file, '"typeAware" was removed: it never changed what is found (files are resolved by module path). Delete the key');
+    }
+    if (!['rules', 'ignore', 'resources', '$schema'].includes(key)) {
+      throw new ConfigError(file, `unknown key "${key}" (expected rules, ignore, resources)`);
     }
   }
   if (v.rules !== undefined) {
@@ -112,10 +114,6 @@ export function validateConfig(value: unknown, file: string): LintConfig {
       }
       return { module: module as string | undefined, name, kind, close: close as string[] | undefined };
     });
-  }
-  if (v.typeAware !== undefined) {
-    if (typeof v.typeAware !== 'boolean') throw new ConfigError(file, '"typeAware" must be true or false');
-    config.typeAware = v.typeAware;
   }
   return config;
 }

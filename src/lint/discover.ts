@@ -109,3 +109,42 @@ async function walk(dir: string, parentLayers: IgnoreLayer[], extra: IgnoreLayer
     }
   }
 }
+
+/**
+ * The editor's twin of what {@link discoverFiles} skips: a filter saying whether an open file lies
+ * where scans never look (below `root`, in node_modules/.git/…; or ignored by a .gitignore between
+ * the file and its repository root). Each .gitignore is read once per filter.
+ */
+export function skippedPathFilter(root: string): (file: string) => boolean {
+  const ignores = new Map<string, Ignore | null>();
+  const layer = (dir: string): Ignore | null => {
+    let ig = ignores.get(dir);
+    if (ig === undefined) {
+      try {
+        ig = ignore().add(fs.readFileSync(path.join(dir, '.gitignore'), 'utf8'));
+      } catch {
+        // No (readable) .gitignore here: nothing ignored by this folder.
+        ig = null;
+      }
+      ignores.set(dir, ig);
+    }
+    return ig;
+  };
+  const repoRoots = new Map<string, boolean>();
+  const isRepoRoot = (dir: string): boolean => {
+    let yes = repoRoots.get(dir);
+    if (yes === undefined) repoRoots.set(dir, (yes = fs.existsSync(path.join(dir, '.git'))));
+    return yes;
+  };
+  const base = path.resolve(root);
+  return (file: string) => {
+    const abs = path.resolve(file);
+    const below = path.relative(base, abs);
+    if (!below.startsWith('..') && !path.isAbsolute(below) && below.split(path.sep).slice(0, -1).some((part) => skippedDirs.has(part))) return true;
+    for (let dir = path.dirname(abs); ; dir = path.dirname(dir)) {
+      const ig = layer(dir);
+      if (ig?.ignores(path.relative(dir, abs).split(path.sep).join('/'))) return true;
+      if (isRepoRoot(dir) || path.dirname(dir) === dir) return false;
+    }
+  };
+}

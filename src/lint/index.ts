@@ -9,7 +9,7 @@ export type { LintConfig, ResourceDeclaration } from './config';
 export { defaultConfig, loadConfig, validateConfig } from './config';
 export type { LintResult } from './linter';
 export { Linter } from './linter';
-export { discoverFiles } from './discover';
+export { discoverFiles, skippedPathFilter } from './discover';
 import type { RuleMeta } from './rule';
 import { rules } from './rules';
 

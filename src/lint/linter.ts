@@ -123,6 +123,8 @@ function oneLineReason(e: unknown, stage: string): string {
     return `nested too deeply for ${stage} (stack overflow); exclude generated or minified code with "ignore" in .leaklensrc.json`;
   }
   const error = e instanceof Error ? e : new Error(String(e));
+  // The TypeScript parser asserts on some malformed input ("Debug Failure"): the file is unreadable to it, not our bug.
+  if (stage === 'the parser') return `the TypeScript parser could not read it (${error.message.split('\n')[0]})`;
   const frame = /\n\s+at (.*)/.exec(error.stack ?? '')?.[1];
   return `internal error in ${stage}: ${error.message.split('\n')[0]}${frame ? ` (at ${frame})` : ''}; please report it`;
 }

@@ -49,7 +49,6 @@ export interface LintSettings {
   rules?: Record<string, 'error' | 'warning' | 'info' | 'off'>;
   ignore?: string[];
   resources?: Array<{ module?: string; name: string; kind: 'resource' | 'background'; close?: string[] }>;
-  typeAware?: boolean;
 }
 
 /** `initializationOptions` the server understands. Tests and benchmarks use them; the extension sends none. */

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-import { defaultConfig, loadConfig, type LintConfig } from '../lint';
+import { defaultConfig, loadConfig, skippedPathFilter, type LintConfig } from '../lint';
 import type { LintSettings } from '../protocol/lsp';
 
 export interface FolderConfig {
@@ -32,7 +32,8 @@ export function resolveFolderConfig(dir: string, settings: LintSettings): Folder
   }
   const config = applySettings(loaded.config, settings);
   const fileBase = loaded.file ? path.dirname(loaded.file) : dir;
-  const matchers = [matcher(fileBase, loaded.config.ignore), matcher(dir, settings.ignore ?? [])];
+  // What `leak-lens scan` skips (node_modules, .gitignored paths) stays quiet in the editor too.
+  const matchers = [skippedPathFilter(dir), matcher(fileBase, loaded.config.ignore), matcher(dir, settings.ignore ?? [])];
   return {
     config,
     file: loaded.file,
@@ -42,7 +43,7 @@ export function resolveFolderConfig(dir: string, settings: LintSettings): Folder
   };
 }
 
-/** `base` with the settings' rule severities, extra ignores, extra resources and type-aware switch. */
+/** `base` with the settings' rule severities, extra ignores and extra resources. */
 export function applySettings(base: LintConfig, settings: LintSettings): LintConfig {
   const rules = { ...base.rules };
   for (const [id, severity] of Object.entries(settings.rules ?? {})) {
@@ -56,7 +57,6 @@ export function applySettings(base: LintConfig, settings: LintSettings): LintCon
     rules,
     ignore: [...base.ignore, ...(settings.ignore ?? []).filter((g) => typeof g === 'string')],
     resources,
-    typeAware: typeof settings.typeAware === 'boolean' ? settings.typeAware : base.typeAware,
   };
 }
 
@@ -97,6 +97,5 @@ export function toLintSettings(value: unknown): LintSettings {
   if (v.rules && typeof v.rules === 'object') settings.rules = v.rules as LintSettings['rules'];
   if (Array.isArray(v.ignore)) settings.ignore = v.ignore.filter((g): g is string => typeof g === 'string');
   if (Array.isArray(v.resources)) settings.resources = v.resources as LintSettings['resources'];
-  if (typeof v.typeAware === 'boolean') settings.typeAware = v.typeAware;
   return settings;
 }

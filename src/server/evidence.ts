@@ -10,17 +10,28 @@ import { RUNTIME_EVIDENCE_LINE_TOLERANCE } from '../protocol/lsp';
 
 /** Holds the latest hotspots by file so each publish can look its findings up cheaply. */
 export class RuntimeEvidence {
-  private byFile = new Map<string, Hotspot[]>();
+  /** Per file, each line a hotspot stands at: its location, and the user frames of its creation stack. */
+  private byFile = new Map<string, Array<{ hotspot: Hotspot; line: number }>>();
 
-  /** Replaces all evidence. An empty list clears it. */
+  /**
+   * Replaces all evidence. An empty list clears it. A resource hotspot also stands at every user
+   * frame of its creation stack: the per-request call of a helper that starts the timer is as much
+   * confirmed as the `setInterval` line inside it.
+   */
   set(hotspots: readonly Hotspot[]): void {
     this.byFile = new Map();
     for (const hotspot of hotspots) {
       if (!hotspot?.location?.file || !Number.isFinite(hotspot.location.line)) continue;
-      const key = fileKey(hotspot.location.file);
-      const list = this.byFile.get(key) ?? [];
-      list.push(hotspot);
-      this.byFile.set(key, list);
+      const seen = new Set<string>();
+      for (const at of [hotspot.location, ...(Array.isArray(hotspot.stack) ? hotspot.stack : [])]) {
+        if (!at?.file || !Number.isFinite(at.line)) continue;
+        const key = fileKey(at.file);
+        if (seen.has(`${key}:${at.line}`)) continue;
+        seen.add(`${key}:${at.line}`);
+        const list = this.byFile.get(key) ?? [];
+        list.push({ hotspot, line: at.line });
+        this.byFile.set(key, list);
+      }
     }
   }
 
@@ -34,21 +45,20 @@ export class RuntimeEvidence {
   }
 
   /**
-   * The hotspot that confirms `finding`, if any: same file, line within the tolerance. Hotspots
+   * The hotspot that confirms `finding`, if any: same file, line (or a creation-stack line) within the tolerance. Hotspots
    * arrive most suspicious first, so among several matches the best is taken; ties in suspicion
    * go to the nearest line.
    */
   confirming(finding: Finding): Hotspot | undefined {
     const candidates = this.byFile.get(fileKey(finding.file));
     if (!candidates) return undefined;
-    let best: Hotspot | undefined;
-    for (const hotspot of candidates) {
-      const distance = Math.abs(hotspot.location.line - finding.range.start.line);
+    let best: { hotspot: Hotspot; distance: number } | undefined;
+    for (const { hotspot, line } of candidates) {
+      const distance = Math.abs(line - finding.range.start.line);
       if (distance > RUNTIME_EVIDENCE_LINE_TOLERANCE) continue;
-      if (!best || hotspot.score > best.score) best = hotspot;
-      else if (hotspot.score === best.score && distance < Math.abs(best.location.line - finding.range.start.line)) best = hotspot;
+      if (!best || hotspot.score > best.hotspot.score || (hotspot.score === best.hotspot.score && distance < best.distance)) best = { hotspot, distance };
     }
-    return best;
+    return best?.hotspot;
   }
 }
 

@@ -37,6 +37,16 @@ test('a hotspot within ±2 lines of the same (normalised) file confirms; the mos
   assert.ok(evidence.isEmpty);
 });
 
+test('a resource hotspot also confirms a finding at a caller line of its creation stack', () => {
+  const evidence = new RuntimeEvidence();
+  // The interval starts in a helper in another file; the finding is at the per-request call (line 10).
+  const inHelper = { ...hotspot(3), location: { file: '/w/src/poll.js', line: 3, column: 5 }, stack: [{ file: '/w/src/poll.js', line: 3, column: 5 }, { file: '/w/src/a.js', line: 10, column: 3 }] };
+  evidence.set([inHelper]);
+  assert.equal(evidence.confirming(finding), inHelper);
+  evidence.set([{ ...inHelper, stack: [{ file: '/w/src/poll.js', line: 3, column: 5 }, { file: '/w/src/a.js', line: 30, column: 3 }] }]);
+  assert.equal(evidence.confirming(finding), undefined, 'a caller far from the finding does not confirm it');
+});
+
 test('the suffix says counts per minute for resources and bytes per minute for heap', () => {
   assert.equal(evidenceSuffix(hotspot(1, { countGrowthPerMinute: 240.4, resourceType: 'Timeout' })), ' — confirmed at runtime: +240 Timeout/min');
   assert.equal(evidenceSuffix(hotspot(1, { kind: 'heap', growthBytesPerMinute: 1_234_567 })), ' — confirmed at runtime: +1.2 MB/min');

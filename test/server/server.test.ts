@@ -207,6 +207,23 @@ test('ignore globs from the settings keep a file quiet', async () => {
   }
 });
 
+test('files in node_modules or .gitignored stay quiet when opened, as scan skips them', async () => {
+  const ws = workspace({ '.gitignore': 'dist/\n', 'node_modules/pkg/index.js': LEAKY, 'dist/server.js': LEAKY });
+  mkdirSync(path.join(ws.dir, '.git'));
+  const client = await LspTestClient.start({ workspaceFolder: ws.dir });
+  try {
+    const dependency = client.open(path.join(ws.dir, 'node_modules', 'pkg', 'index.js'), LEAKY);
+    const built = client.open(path.join(ws.dir, 'dist', 'server.js'), LEAKY);
+    const loud = client.open(path.join(ws.dir, 'src', 'server.js'), LEAKY);
+    await client.waitForDiagnostics(loud, (ds) => ours(ds).length === 1);
+    assert.deepEqual(ours(await client.waitForDiagnostics(dependency)), []);
+    assert.deepEqual(ours(await client.waitForDiagnostics(built)), []);
+  } finally {
+    client.dispose();
+    ws.remove();
+  }
+});
+
 test('a file that does not parse: no crash, no diagnostics, a log message; the server keeps working', async () => {
   const ws = workspace();
   const client = await LspTestClient.start({ workspaceFolder: ws.dir });

@@ -14,7 +14,8 @@ import { repoRoot } from '../core/snapshot/targets';
 
 const chromiumPath = process.env.LEAK_LENS_CHROMIUM ?? '/usr/bin/chromium';
 
-test('the snapshot view sorts, filters, asks for a retainer path and opens a location', { skip: !existsSync(chromiumPath) && `no chromium at ${chromiumPath}` }, async () => {
+test('the snapshot view sorts, filters, asks for a retainer path and opens a location', async () => {
+  assert.ok(existsSync(chromiumPath), `no chromium at ${chromiumPath}: run node test/setupHost.mjs (npm test does), or set LEAK_LENS_CHROMIUM`);
   const outdir = join(tmpdir(), `leak-lens-view-${process.pid}`);
   await esbuild.build({ entryPoints: [join(repoRoot, 'src/webview/snapshot/main.ts')], bundle: true, format: 'iife', platform: 'browser', outfile: join(outdir, 'view.js'), logLevel: 'error' });
   const script = readFileSync(join(outdir, 'view.js'), 'utf8');

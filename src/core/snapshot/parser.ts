@@ -40,6 +40,8 @@ const enum Section {
 }
 
 const BATCH = 1 << 16;
+/** Entries allocated from a header's count before any are read (16 M: a ~1 GB snapshot's worth). */
+const maxPreallocated = 1 << 24;
 const textDecoder = new TextDecoder('utf-8', { fatal: false });
 const textEncoder = new TextEncoder();
 
@@ -360,8 +362,10 @@ export class SnapshotParser {
     this.current = 0;
     this.batchLength = 0;
     this.valueCount = 0;
+    // The header's counts size the arrays, but only up to what a real file of that size could hold
+    // before they grow by doubling: a lying header must not allocate gigabytes up front.
     if (section === Section.Nodes) {
-      const count = meta.nodeCount ?? 1024;
+      const count = Math.min(meta.nodeCount ?? 1024, maxPreallocated);
       this.nodeType = new GrowableU8(count);
       this.nodeName = new GrowableU32(count);
       this.nodeId = new GrowableU32(count);
@@ -369,7 +373,7 @@ export class SnapshotParser {
       this.nodeEdgeCount = new GrowableU32(count);
       this.nodeDetached = new GrowableU8(meta.nodeDetachednessOffset >= 0 ? count : 0);
     } else if (section === Section.Edges) {
-      const count = meta.edgeCount ?? 4096;
+      const count = Math.min(meta.edgeCount ?? 4096, maxPreallocated);
       this.edgeType = new GrowableU8(count);
       this.edgeName = new GrowableU32(count);
       this.edgeTo = new GrowableU32(count);
@@ -739,7 +743,12 @@ function readMeta(header: unknown, fail: (message: string, field: string) => nev
   const nodeTypes = types('node_types');
   const edgeTypes = types('edge_types');
   const locationFields = Array.isArray(meta.location_fields) ? (meta.location_fields as string[]) : ['object_index', 'script_id', 'line', 'column'];
-  const count = (value: unknown): number | undefined => (typeof value === 'number' && value >= 0 ? value : undefined);
+  // A node or edge index is a u32 everywhere below: a header beyond that is not a snapshot we can hold.
+  const count = (value: unknown, field: string): number | undefined => {
+    if (typeof value !== 'number' || value < 0) return undefined;
+    if (!Number.isInteger(value) || value > 0xffffffff) fail(`${value} is not a count this reader can hold (at most 4,294,967,295)`, `snapshot.${field}`);
+    return value;
+  };
   return {
     nodeFields,
     edgeFields,
@@ -761,8 +770,8 @@ function readMeta(header: unknown, fail: (message: string, field: string) => nev
     locationScriptOffset: offset(locationFields, 'script_id', 'location_fields'),
     locationLineOffset: offset(locationFields, 'line', 'location_fields'),
     locationColumnOffset: offset(locationFields, 'column', 'location_fields'),
-    nodeCount: count(h.node_count),
-    edgeCount: count(h.edge_count),
+    nodeCount: count(h.node_count, 'node_count'),
+    edgeCount: count(h.edge_count, 'edge_count'),
   };
 }
 

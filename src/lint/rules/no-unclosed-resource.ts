@@ -21,6 +21,7 @@ export const meta = {
     replaced: '`{{target}} = {{callee}}(…)` replaces the {{what}} it held without closing it ({{close}}), and this {{scope}}: every run leaves the previous one open. Close the old one first, or create it once.',
     notReleasedOnTeardown: 'The {{what}} stored in `{{target}}` is not closed ({{close}}) by `{{teardown}}()`: ending the object leaves it open. Close it in `{{teardown}}()`.',
     timeoutKeepsOpen: 'The {{what}} `{{name}}` is not destroyed by its \'timeout\' handler: Node only reports that the socket went idle and keeps it open, so every slow peer leaves one behind. Call `{{name}}.destroy()` in the handler.',
+    neverUnwatched: '`{{callee}}({{path}})` polls the file until `fs.unwatchFile({{path}})` is called, and nothing calls it{{scope}}: every call adds a listener (and a watcher per path) that lives until the process exits. Unwatch it when done, or watch once at startup.',
     notClosedOnThrow: 'The {{what}} `{{name}}` is closed on the main path but not if the `await` at line {{exitLine}} throws: every failure leaks one. Close it in a `finally` block{{using}}.',
   },
   examples: {
@@ -146,6 +147,12 @@ function check(context: RuleContext, c: Candidate): void {
   const closeList = describeClose(c.entry);
   const rel: RelatedInformation[] = scope ? [scopeRelated(a, scope)] : [];
   const scopeText = scope && c.entry.repeatedOnly ? `, and this ${runsText(a, scope)}` : '';
+  if (c.entry.close.includes('unwatchFile') && ts.isCallExpression(c.node)) {
+    // Nothing to keep a reference to: the watcher is found again by its path, so "never stored" would be wrong.
+    const pathArg = c.node.arguments[0];
+    context.report({ node: c.node, messageId: 'neverUnwatched', data: { callee: a.short(c.node.expression), path: pathArg ? a.short(pathArg) : 'path', scope: scopeText }, related: rel });
+    return;
+  }
   let own: Ownership;
   let name: string;
   if (c.callback) {

@@ -78,6 +78,8 @@ runRuleTests('no-unclosed-resource', {
     { code: `${F}function touch(p) {\n  fs.createWriteStream(p);\n}`, errors: [{ messageId: 'discarded', line: 3, column: 3 }] },
     { code: `const zlib = require('zlib');\nfunction pack(data) {\n  const gz = zlib.createGzip();\n  gz.write(data);\n  return data.length;\n}`, errors: [{ messageId: 'neverClosed', line: 3, column: 14 }] },
     { code: `${F}${E}app.get('/w', (req, res) => {\n  fs.watch('/data', () => res.write('changed'));\n});`, errors: [{ messageId: 'discarded', line: 5, column: 3 }] },
+    // fs.watchFile is found again by path: the message asks for unwatchFile, not for a stored reference.
+    { code: `${F}${E}app.post('/uploads/:name', (req, res) => {\n  fs.watchFile('/uploads/' + req.params.name, () => {});\n  res.end();\n});`, errors: [{ messageId: 'neverUnwatched', line: 5, column: 3 }] },
     { code: `const net = require('net');\n${E}app.get('/ping', (req, res) => {\n  const s = net.connect(6379, '127.0.0.1');\n  s.write('PING\\r\\n');\n  res.end();\n});`, errors: [{ messageId: 'neverClosed', line: 5, column: 13 }] },
     { code: `const http = require('http');\nqueue.on('message', (m) => {\n  const srv = http.createServer();\n  srv.listen(0);\n});`, errors: [{ messageId: 'neverClosed', line: 3, column: 15 }] },
     { code: `const readline = require('readline');\n${E}app.post('/ask', (req, res) => {\n  const rl = readline.createInterface({ input: process.stdin });\n  rl.on('line', (l) => res.write(l));\n});`, errors: [{ messageId: 'neverClosed', line: 5, column: 14 }] },

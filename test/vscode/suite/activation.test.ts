@@ -1,4 +1,5 @@
-// The extension loads in a real VS Code and its commands run end to end.
+// The extension loads in a real VS Code and its commands run end to end. This file sorts first, so it
+// runs before any other suite activates the extension: the activation test sees a cold extension.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { screenshot, waitFor } from './util';
@@ -11,7 +12,9 @@ suite('extension', () => {
     assert.ok(extension, `${extensionId} is not installed in the test host`);
     const [folder] = vscode.workspace.workspaceFolders ?? [];
     assert.ok(folder, 'the fixture workspace is not open');
-    // Opening the file fires onLanguage:javascript; nothing here calls activate() itself.
+    // Opening the file fires onLanguage:javascript; nothing here calls activate() itself. Without the
+    // precondition this test would pass whenever anything else had activated the extension first.
+    assert.equal(extension.isActive, false, 'the extension was active before any JavaScript file was opened');
     await vscode.window.showTextDocument(vscode.Uri.joinPath(folder.uri, 'server.js'));
     await waitFor(() => extension.isActive, 20_000, `${extensionId} to activate`);
   });
