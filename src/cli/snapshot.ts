@@ -7,6 +7,7 @@
  * The CLI is its own process, so it runs the engine in-process (the extension uses the worker).
  * Exit code 0 on success, 2 for usage, I/O, attach or parse errors.
  */
+import { randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { once } from 'node:events';
 import { join, relative, resolve } from 'node:path';
@@ -148,7 +149,7 @@ function requireTarget(args: Args, command: string): void {
 }
 
 /** Captures one snapshot of the connected target into `output`, with live status on a terminal. */
-async function captureTo(session: InspectorSession, output: string, io: CliIo): Promise<void> {
+async function captureTo(session: InspectorSession, output: string, io: CliIo, identity?: { session: string; seq: number }): Promise<void> {
   const stream = createWriteStream(output);
   const sink = {
     write: async (chunk: string) => {
@@ -157,6 +158,7 @@ async function captureTo(session: InspectorSession, output: string, io: CliIo): 
   };
   try {
     const result = await captureHeapSnapshot(session, sink, {
+      identity,
       onProgress: (p) => {
         if (io.stderrIsTty) io.stderr(`\r\x1b[K${p.receivedChars ? `writing ${formatBytes(p.receivedChars)}` : `walking ${p.done}/${p.total} objects`}`);
       },
@@ -205,12 +207,14 @@ async function leaks(args: Args, io: CliIo): Promise<number> {
   const { session, target } = await connect(args.attach);
   try {
     await warnCost(session, target.address, io, 3);
+    // One session for all three: V8 numbers objects anew per session, so ids line up only within it.
+    const heapSession = randomUUID();
     for (let k = 0; k < 3; k++) {
       if (k > 0) {
         io.stderr(`apply the load now: next snapshot in ${args.periodSeconds} s\n`);
         await new Promise((r) => setTimeout(r, args.periodSeconds * 1000));
       }
-      await captureTo(session, files[k], io);
+      await captureTo(session, files[k], io, { session: heapSession, seq: k + 1 });
     }
   } finally {
     await session.close();
@@ -265,6 +269,13 @@ function groupRows(groups: LeakGroup[], top: number, cwd: string, label: (g: Lea
 export function formatDiff(report: DiffReport, top: number, cwd: string): string {
   const files = report.files.map((f) => display(f, cwd));
   const out: string[] = [];
+  if (report.note) out.push(`Note: ${report.note}\n\n`);
+  if (report.mode === 'by-count') {
+    // Ids do not line up: births and frees would be invented, so only totals are shown.
+    out.push(`Change in totals from ${files[0]} to ${files[1]} (object ids do not line up):\n`);
+    out.push(table(['Constructor', 'Δ count', 'Δ size'], report.classes.slice(0, top).map((c) => [c.className.slice(0, 60), signed(c.countDelta, formatCount), signed(c.bytesDelta, formatBytes)])));
+    return out.join('');
+  }
   out.push(`Growth from ${files[0]} to ${files[1]} (by object id):\n`);
   out.push(
     table(

@@ -1,17 +1,16 @@
 /**
  * `Leak Lens: Take Heap Snapshot` of a watched target: states the cost first (the target pauses and
  * its RSS grows), asks where to save, streams the chunks to the file with progress and cancel, then
- * offers to open it. Capture itself is the inspector's (src/inspector/heapSnapshot.ts).
+ * offers to open it. Capture goes through the watch's own session (Watch.takeHeapSnapshot), so the
+ * snapshots of one attach compare by object id.
  */
 import { createWriteStream } from 'node:fs';
 import * as vscode from 'vscode';
-import { connect } from '../inspector';
-import { captureHeapSnapshot, estimateCapture } from '../inspector/heapSnapshot';
+import { estimateCapture } from '../inspector/heapSnapshot';
 import { formatBytes, formatDuration, lastGoodSample } from '../core/format';
-import { CancelledError } from '../shared/errors';
+import { CancelledError, TargetExitedError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import type { TargetSession } from './sessions';
-import { watchSettings } from './settings';
 
 /** Options tests pass to skip the dialogs. */
 export interface TakeHeapSnapshotArgs {
@@ -25,6 +24,10 @@ export interface TakeHeapSnapshotArgs {
  * undefined when the user declined or cancelled. @throws InspectorError, TargetExitedError
  */
 export async function takeHeapSnapshot(session: TargetSession, log: Logger, args: TakeHeapSnapshotArgs = {}): Promise<vscode.Uri | undefined> {
+  // Through the watch's own session: it lives as long as the attach, so object ids line up across
+  // snapshots and Compare can tell births from frees.
+  const watch = session.watch;
+  if (!watch || session.state !== 'watching') throw new TargetExitedError(session.label, 'it is not attached any more; attach again to take a snapshot');
   const sample = lastGoodSample(session.samples());
   const estimate = estimateCapture(sample?.heapUsed ?? 0);
   if (!args.confirmed) {
@@ -53,8 +56,6 @@ export async function takeHeapSnapshot(session: TargetSession, log: Logger, args
   if (uri.scheme !== 'file') throw new Error(`heap snapshots are streamed to local files; ${uri.toString()} is not one`);
   const target = uri;
   // A second inspector session next to the watch's: capture needs the raw session, the watch keeps sampling.
-  const wsUrl = session.watch?.wsUrl;
-  const { session: cdp } = await connect(wsUrl ? { url: wsUrl, allowRemote: watchSettings().allowRemoteAttach } : { ...session.attach, allowRemote: watchSettings().allowRemoteAttach });
   try {
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Leak Lens: heap snapshot of ${session.label}`, cancellable: true },
@@ -64,8 +65,7 @@ export async function takeHeapSnapshot(session: TargetSession, log: Logger, args
         const out = createWriteStream(target.fsPath);
         let last = 0;
         try {
-          const result = await captureHeapSnapshot(
-            cdp,
+          const result = await watch.takeHeapSnapshot(
             {
               write: (chunk) =>
                 out.write(chunk) ? undefined : new Promise<void>((resolve) => out.once('drain', () => resolve())),
@@ -91,8 +91,6 @@ export async function takeHeapSnapshot(session: TargetSession, log: Logger, args
     // A half-written snapshot is useless and large; if it cannot be deleted it simply stays behind.
     await vscode.workspace.fs.delete(target).then(undefined, (d: unknown) => log.debug(`removing ${target.fsPath}: ${String(d)}`));
     throw e;
-  } finally {
-    await cdp.close().catch((e: unknown) => log.debug(`closing the snapshot session: ${String(e)}`));
   }
   if (!args.uri) {
     const open = 'Open';

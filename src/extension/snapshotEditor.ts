@@ -82,6 +82,8 @@ export type SnapshotEditorState =
 
 class SnapshotEditorProvider implements vscode.CustomReadonlyEditorProvider {
   readonly states = new Map<string, SnapshotEditorState>();
+  /** Per open editor: compare it with earlier snapshots (picked, or given) and show the result. */
+  readonly comparers = new Map<string, (earlier?: readonly vscode.Uri[]) => Promise<DiffReport | undefined>>();
 
   constructor(private readonly context: vscode.ExtensionContext) {}
 
@@ -125,19 +127,26 @@ class SnapshotEditorProvider implements vscode.CustomReadonlyEditorProvider {
           this.open(message.location).catch(fail);
           break;
         case 'compare':
-          this.compare(client, file, progress).then((report) => report && post({ type: 'diff', report }), fail);
+          compare().catch(fail);
           break;
       }
     });
+    const compare = async (earlier?: readonly vscode.Uri[]) => {
+      const report = await this.compare(client, file, progress, earlier);
+      if (report) post({ type: 'diff', report });
+      return report;
+    };
+    this.comparers.set(key, compare);
     panel.onDidDispose(() => {
       this.states.delete(key);
+      this.comparers.delete(key);
       subscription.dispose();
       client.dispose();
     });
   }
 
-  private async compare(client: SnapshotWorkerClient, file: string, progress: (text: string) => void) {
-    const picked = await vscode.window.showOpenDialog({
+  private async compare(client: SnapshotWorkerClient, file: string, progress: (text: string) => void, given?: readonly vscode.Uri[]) {
+    const picked = given ?? await vscode.window.showOpenDialog({
       canSelectMany: true,
       filters: { 'Heap snapshots': ['heapsnapshot'] },
       title: 'Pick 1 earlier snapshot (growth), or 2 (three-snapshot leak suspects: before and during the load)',
@@ -175,8 +184,9 @@ class SnapshotEditorProvider implements vscode.CustomReadonlyEditorProvider {
 }
 
 /**
- * Registers the `.heapsnapshot` editor, and the internal command `leakLens.heapSnapshot.state`
- * (uri → {@link SnapshotEditorState}) that tests use to wait for the analysis.
+ * Registers the `.heapsnapshot` editor, the internal command `leakLens.heapSnapshot.state`
+ * (uri → {@link SnapshotEditorState}) that tests use to wait for the analysis, and
+ * `leakLens.heapSnapshot.compare` (uri, earlier uris → DiffReport), the Compare button without its dialog.
  */
 export function registerSnapshotEditor(context: vscode.ExtensionContext): vscode.Disposable {
   const provider = new SnapshotEditorProvider(context);
@@ -186,5 +196,11 @@ export function registerSnapshotEditor(context: vscode.ExtensionContext): vscode
       supportsMultipleEditorsPerDocument: false,
     }),
     vscode.commands.registerCommand('leakLens.heapSnapshot.state', (uri: vscode.Uri) => provider.states.get(uri.toString())),
+    // What the Compare button does, with the earlier snapshots given instead of picked (tests, scripts).
+    vscode.commands.registerCommand('leakLens.heapSnapshot.compare', async (uri: vscode.Uri, earlier: vscode.Uri[]) => {
+      const compare = provider.comparers.get(uri.toString());
+      if (!compare) throw new Error(`${uri.fsPath} is not open in the heap snapshot editor`);
+      return compare(earlier);
+    }),
   );
 }

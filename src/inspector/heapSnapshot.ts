@@ -6,7 +6,10 @@
  */
 import type { Disposable } from '../shared/disposable';
 import { CancelledError, TargetExitedError, toError } from '../shared/errors';
+import { randomUUID } from 'node:crypto';
+import { clearIdentityExpression, markIdentityExpression } from '../core/snapshot/identity';
 import type { InspectorSession } from './session';
+import { evaluate } from './session';
 
 /** Where chunks go. A promise from `write` is awaited before the next chunk is written. */
 export interface SnapshotSink {
@@ -27,6 +30,11 @@ export interface CaptureOptions {
   onProgress?(progress: CaptureProgress): void;
   /** Bound on the whole capture (default 10 minutes: 300 MB heaps take ~30 s). */
   timeoutMs?: number;
+  /**
+   * The HeapProfiler session this capture belongs to and its place in it, recorded inside the file
+   * (core/snapshot/identity.ts) so a diff knows whether ids line up. Default: a session of its own.
+   */
+  identity?: { session: string; seq: number };
 }
 
 export interface CaptureResult {
@@ -116,8 +124,10 @@ export async function captureHeapSnapshot(session: InspectorSession, sink: Snaps
     }),
     session.onDidClose((reason) => fail(reason ?? new TargetExitedError('target', 'the connection closed during the heap snapshot'))),
   );
+  const identity = options.identity ?? { session: randomUUID(), seq: 1 };
   try {
     await Promise.race([session.send('HeapProfiler.enable'), stopped]);
+    await Promise.race([evaluate(session, markIdentityExpression(identity.session, identity.seq)), stopped]);
     const taking = session.send('HeapProfiler.takeHeapSnapshot', { reportProgress: true }, { timeoutMs: options.timeoutMs ?? 600_000 });
     // When we stop early the command still finishes in the target; its outcome no longer matters.
     taking.catch(() => {});
@@ -127,5 +137,7 @@ export async function captureHeapSnapshot(session: InspectorSession, sink: Snaps
     return { chars, chunks, durationMs: Date.now() - started };
   } finally {
     for (const s of subscriptions) s.dispose();
+    // The marker is in the file now; the process keeps nothing of ours.
+    await evaluate(session, clearIdentityExpression).catch(() => undefined);
   }
 }

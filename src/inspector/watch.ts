@@ -13,11 +13,13 @@ import type { MajorGc, MemoryLimits, VerdictDetails } from '../core/analyses/ver
 import { computeVerdict, withHeapSiteEvidence } from '../core/analyses/verdict';
 import type { Event } from '../shared/disposable';
 import { DisposableStore, Emitter } from '../shared/disposable';
-import { AttachError, TargetExitedError, toError } from '../shared/errors';
+import { AttachError, InspectorError, TargetExitedError, toError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { silentLogger } from '../shared/logger';
 import type { AttachOptions, Connection } from './attach';
 import { closeInspectorThrough, connect } from './attach';
+import type { CaptureOptions, CaptureResult, SnapshotSink } from './heapSnapshot';
+import { captureHeapSnapshot } from './heapSnapshot';
 import type { SamplingHeapProfile } from './heapProfile';
 import { aggregateHeapProfile } from './heapProfile';
 import type { ProbeInstallResult, ProbeOptions, ProbeOwner, ProbeSite, ProbeTick } from './probes/probe';
@@ -60,6 +62,13 @@ export interface Watch {
   samples(): readonly MemorySample[];
   /** Current verdict + hotspots. */
   report(): WatchReport;
+  /**
+   * Takes a heap snapshot through the watch's own inspector session, which lives as long as the
+   * attach: V8 numbers objects per session, so snapshots taken here compare by object id. Sampling
+   * pauses while V8 walks the heap (the target is stopped anyway).
+   * @throws CancelledError, TargetExitedError, InspectorError, TimeoutError
+   */
+  takeHeapSnapshot(sink: SnapshotSink, options?: Omit<CaptureOptions, 'identity'>): Promise<CaptureResult>;
   /** Removes everything we injected and closes the session; idempotent. */
   detach(): Promise<void>;
 }
@@ -175,6 +184,9 @@ class WatchEngine implements Watch {
   private lastDetails: VerdictDetails | undefined;
   /** False until our probe is in the target: a refused watch must not tick or remove another watcher's. */
   private probeInstalled = false;
+  /** A snapshot is being taken through our session: ticks and profile reads wait. */
+  private capturing = false;
+  private snapshots = 0;
   private readonly owner: ProbeOwner = { id: randomUUID(), pid: process.pid, since: Date.now() };
 
   private readonly session: InspectorSession;
@@ -227,6 +239,18 @@ class WatchEngine implements Watch {
     this.startedAt = Date.now();
     this.scheduleTick(0);
     if (this.sampling) this.scheduleProfile();
+  }
+
+  async takeHeapSnapshot(sink: SnapshotSink, options: Omit<CaptureOptions, 'identity'> = {}): Promise<CaptureResult> {
+    if (this.ended || this.stopping) throw new TargetExitedError(this.target.address, 'the watch has ended; attach again to take a snapshot');
+    if (this.capturing) throw new InspectorError('HeapProfiler.takeHeapSnapshot', undefined, 'a heap snapshot of this target is already being taken');
+    this.capturing = true;
+    try {
+      await this.inFlight.catch(() => undefined);
+      return await captureHeapSnapshot(this.session, sink, { ...options, identity: { session: this.owner.id, seq: ++this.snapshots } });
+    } finally {
+      this.capturing = false;
+    }
   }
 
   private probeOptions(): ProbeOptions {
@@ -286,7 +310,7 @@ class WatchEngine implements Watch {
   }
 
   private async tick(final = false): Promise<void> {
-    if (this.ended) return;
+    if (this.ended || this.capturing) return;
     this.ticks++;
     // Sites every tick (only changed ones travel), verdict and ranking every few ticks.
     const publish = this.ticks % this.reportEveryTicks === 0 && !final;
@@ -365,7 +389,7 @@ class WatchEngine implements Watch {
   }
 
   private async readProfile(): Promise<void> {
-    if (this.ended || this.stopping) return;
+    if (this.ended || this.stopping || this.capturing) return;
     const began = Date.now();
     const { profile } = await this.session.send<{ profile: SamplingHeapProfile }>('HeapProfiler.getSamplingProfile', {}, { timeoutMs: 30_000 });
     const t = Date.now();

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'TARGET_EXITED'
   | 'TIMEOUT'
   | 'SNAPSHOT_PARSE'
+  | 'SNAPSHOT_COMPARE'
   | 'CANCELLED';
 
 export class LeakLensError extends Error {
@@ -101,6 +102,16 @@ export class SnapshotParseError extends LeakLensError {
     options?: { cause?: unknown },
   ) {
     super('SNAPSHOT_PARSE', `${file}: ${message} (at byte ${offset}, in ${field})`, options);
+  }
+}
+
+/** Snapshots that cannot be compared (other processes, wrong order); `hint` says what to do instead. */
+export class SnapshotCompareError extends LeakLensError {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super('SNAPSHOT_COMPARE', `${message}. ${hint}`);
   }
 }
 

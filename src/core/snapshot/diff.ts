@@ -10,6 +10,7 @@
 import { CancelledError } from '../../shared/errors';
 import { toCodeLocation, type AnalyzedSnapshot, type CodeLocation } from './analyze';
 import type { HeapSnapshot } from './heapSnapshot';
+import { identityOf, type SnapshotIdentity } from './identity';
 import type { CancellationSignal } from './parser';
 import { formatRetainerPath, isReachable, retainerPath, type RetainerStep } from './retainers';
 import { buildClassIndex, retainedByGroup, type ClassIndex } from './summary';
@@ -20,6 +21,8 @@ export interface SnapshotDigest {
   classOf: Uint32Array;
   selfSize: Uint32Array;
   classNames: string[];
+  /** Where it was taken, when Leak Lens took it: decides whether ids can be compared. */
+  identity?: SnapshotIdentity;
 }
 
 /** Sorts indexes 0..n-1 by a 32-bit key with two 16-bit LSD radix passes (stable, O(n)). */
@@ -55,7 +58,7 @@ export function digestSnapshot(snapshot: HeapSnapshot, classes: ClassIndex = bui
     classOf[k] = classes.classOf[v];
     selfSize[k] = snapshot.nodeSelfSize[v];
   }
-  return { ids, classOf, selfSize, classNames: classes.names };
+  return { ids, classOf, selfSize, classNames: classes.names, identity: identityOf(snapshot.strings) };
 }
 
 /** Growth of one constructor between two snapshots. */
@@ -67,6 +70,35 @@ export interface ClassDelta {
   removedBytes: number;
   countDelta: number;
   bytesDelta: number;
+}
+
+/**
+ * Per-class totals compared when ids do not line up (snapshots from different inspector sessions):
+ * only count and size changes, no births or frees (they are left at 0 and the report says why).
+ */
+export function diffTotals(before: SnapshotDigest, after: SnapshotDigest): ClassDelta[] {
+  const totals = (d: SnapshotDigest) => {
+    const count = new Map<string, number>();
+    const bytes = new Map<string, number>();
+    for (let k = 0; k < d.ids.length; k++) {
+      const name = d.classNames[d.classOf[k]];
+      count.set(name, (count.get(name) ?? 0) + 1);
+      bytes.set(name, (bytes.get(name) ?? 0) + d.selfSize[k]);
+    }
+    return { count, bytes };
+  };
+  const a = totals(before);
+  const b = totals(after);
+  const names = new Set([...a.count.keys(), ...b.count.keys()]);
+  const rows: ClassDelta[] = [];
+  for (const className of names) {
+    const countDelta = (b.count.get(className) ?? 0) - (a.count.get(className) ?? 0);
+    const bytesDelta = (b.bytes.get(className) ?? 0) - (a.bytes.get(className) ?? 0);
+    if (countDelta === 0 && bytesDelta === 0) continue;
+    rows.push({ className, addedCount: 0, addedBytes: 0, removedCount: 0, removedBytes: 0, countDelta, bytesDelta });
+  }
+  rows.sort((x, y) => y.bytesDelta - x.bytesDelta || y.countDelta - x.countDelta || x.className.localeCompare(y.className));
+  return rows;
 }
 
 /** Two-snapshot comparison by id, grouped by constructor, largest growth first. */

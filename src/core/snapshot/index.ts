@@ -3,6 +3,7 @@ export * from './analyze';
 export * from './diff';
 export * from './dominators';
 export * from './heapSnapshot';
+export * from './identity';
 export * from './parser';
 export * from './reports';
 export * from './retainers';

@@ -4,7 +4,9 @@
  * chunk sources, so this stays free of fs: adapters open the files.
  */
 import { analyzeSnapshot, type AnalyzedSnapshot, type CodeLocation } from './analyze';
-import { diffSnapshots, digestSnapshot, findLeaks, type ClassDelta, type LeakReport, type SnapshotDigest } from './diff';
+import { diffSnapshots, diffTotals, digestSnapshot, findLeaks, type ClassDelta, type LeakReport, type SnapshotDigest } from './diff';
+import { comparability, identityOf } from './identity';
+import { SnapshotCompareError } from '../../shared/errors';
 import { SnapshotParser, type CancellationSignal } from './parser';
 
 /** A snapshot to read: its name (for messages) and its bytes, streamed. */
@@ -56,6 +58,13 @@ export interface SummaryReport {
 /** What `leak-lens snapshot diff --json` prints: per-class growth, and with three files the leak suspects. */
 export interface DiffReport {
   files: string[];
+  /**
+   * `by-id`: births and frees by object id (one process, one inspector session); `by-count`: ids do
+   * not line up, so only per-class totals are compared and `addedCount`/`removedCount` are 0.
+   */
+  mode: 'by-id' | 'by-count';
+  /** Why the comparison is limited, or what it cannot prove; shown above the table. */
+  note?: string;
   /** Growth from the first to the second snapshot by constructor, largest first. */
   classes: ClassDelta[];
   /** Only with three snapshots. */
@@ -125,16 +134,24 @@ export async function diffJob(sources: ChunkSource[], options: JobOptions = {}):
   if (sources.length !== 2 && sources.length !== 3) throw new RangeError(`diff takes 2 or 3 snapshots, got ${sources.length}`);
   const first = await digest(sources[0], options);
   const files = sources.map((s) => s.name);
-  if (sources.length === 2) {
-    const second = await digest(sources[1], options);
-    options.onProgress?.({ file: sources[1].name, phase: 'diff' });
-    return { files, classes: limitRows(diffSnapshots(first, second), options.limit) };
-  }
   const second = await digest(sources[1], options);
+  const third = sources.length === 3 ? await readAndAnalyze(sources[2], options) : undefined;
+  const identities = [first.identity, second.identity, ...(third ? [identityOf(third.snapshot.strings)] : [])];
+  const how = comparability(files.map((f) => basename(f)), identities);
+  if (how.mode === 'refused') throw new SnapshotCompareError(how.reason, how.hint);
+  options.onProgress?.({ file: sources[sources.length - 1].name, phase: 'diff' });
+  if (how.mode === 'by-count') {
+    // Ids restart per session: only totals are honest, and no suspects can be named by id.
+    return { files, mode: 'by-count', note: how.note, classes: limitRows(diffTotals(first, second), options.limit) };
+  }
   const classes = limitRows(diffSnapshots(first, second), options.limit);
-  const third = await readAndAnalyze(sources[2], options);
-  options.onProgress?.({ file: sources[2].name, phase: 'diff' });
-  return { files, classes, leaks: findLeaks(first, second, third, { signal: options.signal, limit: options.limit }) };
+  const base = { files, mode: 'by-id' as const, ...(how.note ? { note: how.note } : {}), classes };
+  if (!third) return base;
+  return { ...base, leaks: findLeaks(first, second, third, { signal: options.signal, limit: options.limit }) };
+}
+
+function basename(file: string): string {
+  return file.split(/[\\/]/).pop() ?? file;
 }
 
 function limitRows<T>(rows: T[], limit: number | undefined): T[] {

@@ -138,7 +138,17 @@ function diffView(report: DiffReport): HTMLElement {
     }
     section.append(el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Objects'), el('th', { className: 'num' }, 'Retained'), el('th', {}, 'Defined at'), el('th', {}, 'Retainer path'))), body));
   }
+  if (report.note) section.append(el('p', { className: 'note' }, report.note));
   const growth = el('tbody');
+  if (report.mode === 'by-count') {
+    // Ids do not line up: births and frees would be invented, so only the change in totals is shown.
+    for (const c of report.classes.slice(0, 50)) {
+      const count = c.countDelta > 0 ? `+${c.countDelta.toLocaleString()}` : c.countDelta.toLocaleString();
+      growth.append(el('tr', {}, el('td', {}, c.className), el('td', { className: 'num' }, count), el('td', { className: 'num' }, bytes(c.bytesDelta))));
+    }
+    section.append(el('h3', {}, 'Change in totals, first to second snapshot'), el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Constructor'), el('th', { className: 'num' }, 'Δ count'), el('th', { className: 'num' }, 'Δ size'))), growth));
+    return section;
+  }
   for (const c of report.classes.slice(0, 50)) {
     growth.append(
       el('tr', {}, el('td', {}, c.className), el('td', { className: 'num' }, `+${c.addedCount.toLocaleString()}`), el('td', { className: 'num' }, `−${c.removedCount.toLocaleString()}`), el('td', { className: 'num' }, bytes(c.bytesDelta))),

@@ -2,8 +2,21 @@
 // in Leak Lens' editor, whose worker parses and summarises it (5,000 Records counted).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import * as http from 'node:http';
+import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
-import { screenshot, waitFor } from './util';
+import type { DiffReport } from '../../../src/core/snapshot/reports';
+import { screenshot, startTarget, waitFor } from './util';
+
+const repoRoot = resolve(__dirname, '..', '..', '..', '..');
+
+/** GET /step?n=K of grows-and-churns.js: K more Growers kept, K Churners replaced. */
+function step(port: number, n: number): Promise<void> {
+  return new Promise((done, fail) => {
+    http.get({ host: '127.0.0.1', port, path: `/step?n=${n}` }, (res) => res.resume().on('end', () => done())).on('error', fail);
+  });
+}
 
 suite('heap snapshot editor', () => {
   test('a .heapsnapshot opens in the Leak Lens editor', async () => {
@@ -40,5 +53,41 @@ suite('heap snapshot editor', () => {
     assert.equal(state.state, 'ready', state.message);
     assert.equal(state.classes!.find((c) => c.className === 'Record')?.count, 5000);
     await screenshot('heap-snapshot-editor');
+  });
+
+  test('three snapshots taken with the command compare in the editor: the growing class leads with its exact count', async function () {
+    this.timeout(120_000);
+    const [folder] = vscode.workspace.workspaceFolders ?? [];
+    assert.ok(folder);
+    await vscode.commands.executeCommand('leakLens.detachAll');
+    const target = await startTarget(join(repoRoot, 'test', 'fixtures', 'targets', 'grows-and-churns.js'));
+    const files = [1, 2, 3].map((k) => vscode.Uri.joinPath(folder.uri, `compare-${k}.heapsnapshot`));
+    const K = 400;
+    try {
+      const attached = (await vscode.commands.executeCommand('leakLens.attach', { url: target.wsUrl })) as { state: string } | undefined;
+      assert.equal(attached?.state, 'watching');
+      for (let k = 0; k < 3; k++) {
+        if (k > 0) await step(target.port, K);
+        const written = (await vscode.commands.executeCommand('leakLens.takeHeapSnapshot', { uri: files[k], confirmed: true })) as vscode.Uri | undefined;
+        assert.equal(written?.fsPath, files[k].fsPath);
+      }
+      await vscode.commands.executeCommand('vscode.openWith', files[2], 'leakLens.heapSnapshot');
+      await waitFor(
+        async () => ((await vscode.commands.executeCommand<{ state: string } | undefined>('leakLens.heapSnapshot.state', files[2]))?.state === 'ready' ? true : undefined),
+        60_000,
+        'the third snapshot to load in the editor',
+      );
+      const report = (await vscode.commands.executeCommand('leakLens.heapSnapshot.compare', files[2], [files[1], files[0]])) as DiffReport;
+      assert.equal(report.mode, 'by-id', report.note);
+      assert.equal(report.classes.find((c) => c.className === 'Churner')?.removedCount, K, 'churn shows as frees: ids line up across the takes');
+      assert.equal(report.leaks?.byConstructor[0]?.key, 'Grower', JSON.stringify(report.leaks?.byConstructor.slice(0, 3).map((g) => g.key)));
+      assert.equal(report.leaks?.byConstructor[0]?.count, K);
+      await screenshot('heap-snapshot-compare');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await vscode.commands.executeCommand('leakLens.detachAll');
+      target.child.kill();
+      for (const f of files) rmSync(f.fsPath, { force: true });
+    }
   });
 });

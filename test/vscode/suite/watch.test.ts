@@ -2,7 +2,6 @@
 // hotspot tree has the true line, revealing it opens that line, the chart draws and answers, the
 // diagnostic at the line says "confirmed at runtime", and detach leaves nothing behind.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import { join, resolve } from 'node:path';
@@ -11,48 +10,12 @@ import type { LeakLensApi } from '../../../src/extension/extension';
 import { connect } from '../../../src/inspector';
 import { presenceExpression } from '../../../src/inspector/probes/probe';
 import { evaluate } from '../../../src/inspector/session';
-import { screenshot, waitFor } from './util';
+import { screenshot, startTarget, waitFor, type Target } from './util';
 
 const extensionId = 'leak-lens.leak-lens';
 const repoRoot = resolve(__dirname, '..', '..', '..', '..');
 /** The line of timer-cache.js marked `leak-lens-expect: timer` (the setInterval in the constructor). */
 const LEAK_LINE = 8;
-
-interface Target {
-  child: ChildProcess;
-  wsUrl: string;
-  port: number;
-}
-
-/** Starts a fixture with an inspector on a free loopback port; resolves with its ws URL and HTTP port. */
-function startTarget(file: string): Promise<Target> {
-  const node = process.env.LEAK_LENS_NODE24 ?? process.execPath;
-  const child = spawn(node, ['--inspect=127.0.0.1:0', file, '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
-  return new Promise((resolvePromise, reject) => {
-    let wsUrl: string | undefined;
-    let port: number | undefined;
-    const timer = setTimeout(() => reject(new Error('the target did not print its ws URL and port within 10 s')), 10_000);
-    const check = () => {
-      if (wsUrl && port) {
-        clearTimeout(timer);
-        resolvePromise({ child, wsUrl, port });
-      }
-    };
-    child.stderr!.setEncoding('utf8').on('data', (s: string) => {
-      wsUrl ??= /ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/.exec(s)?.[0];
-      check();
-    });
-    child.stdout!.setEncoding('utf8').on('data', (s: string) => {
-      const m = /listening on (\d+)/.exec(s);
-      if (m) port ??= Number(m[1]);
-      check();
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the target exited early with ${code}`));
-    });
-  });
-}
 
 /** A bounded loopback load: `perSecond` GETs until stopped. */
 function startLoad(port: number, perSecond: number): () => void {
