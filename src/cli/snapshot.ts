@@ -19,6 +19,7 @@ import type { InspectorSession } from '../inspector/index';
 import { fileSource } from '../worker/fileSource';
 import type { CliIo } from './io';
 import { formatBytes } from '../core/format';
+import { applyAttachFlag, attachFlagsHelp, attachTargetProblem } from '../core/attachTarget';
 
 const help = `Usage:
   leak-lens snapshot summary <file.heapsnapshot> [--json] [--top N]
@@ -35,7 +36,9 @@ leaks    take three snapshots S seconds apart (default 30) while you apply load,
 
   --json      print the report as JSON
   --top N     rows per table (default 25)
-`;
+
+Attaching (take, leaks):
+${attachFlagsHelp}`;
 
 interface Args {
   positional: string[];
@@ -63,6 +66,9 @@ function parseArgs(argv: string[]): Args {
       if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} needs a positive integer, got ${raw}`);
       return n;
     };
+    const applied = applyAttachFlag(args.attach, flag, () => inline ?? argv[++i]);
+    if (typeof applied === 'string') throw new UsageError(applied);
+    if (applied) continue;
     switch (flag) {
       case '--json':
         args.json = true;
@@ -79,21 +85,6 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--period':
         args.periodSeconds = integer();
-        break;
-      case '--port':
-        args.attach.port = integer();
-        break;
-      case '--host':
-        args.attach.host = value();
-        break;
-      case '--url':
-        args.attach.url = value();
-        break;
-      case '--pid':
-        args.attach.pid = integer();
-        break;
-      case '--allow-remote':
-        args.attach.allowRemote = true;
         break;
       default:
         if (a.startsWith('-')) throw new UsageError(`snapshot: unknown option ${a}`);
@@ -144,8 +135,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 }
 
 function requireTarget(args: Args, command: string): void {
-  const given = [args.attach.port, args.attach.url, args.attach.pid].filter((x) => x !== undefined).length;
-  if (given !== 1) throw new UsageError(`snapshot ${command} needs exactly one of --port, --url or --pid`);
+  const problem = attachTargetProblem(args.attach);
+  if (problem) throw new UsageError(`snapshot ${command}: ${problem} (--port, --url or --pid)`);
 }
 
 /** Captures one snapshot of the connected target into `output`, with live status on a terminal. */

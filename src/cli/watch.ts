@@ -6,6 +6,7 @@
 import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { MemorySample, WatchReport } from '../core/report';
+import { applyAttachFlag, attachFlagsHelp, attachTargetProblem } from '../core/attachTarget';
 import { formatBytes, formatDuration, verdictHeadline } from '../core/format';
 import { UsageError, toError } from '../shared/errors';
 import type { AttachOptions, Watch, WatchEnd, WatchOptions } from '../inspector/index';
@@ -18,18 +19,13 @@ const help = `Usage: leak-lens watch (--port N [--host H] | --url ws://… | --p
 Attaches to a running Node.js process, watches its memory and resources, and reports whether it
 leaks and which lines create what keeps growing.
 
-  --port N          inspector port (the process runs with --inspect=127.0.0.1:N)
-  --host H          inspector host (default 127.0.0.1; other machines need --allow-remote)
-  --url ws://…      inspector WebSocket URL (from "Debugger listening on ws://…")
-  --pid N           a local process started without --inspect: opens its inspector (SIGUSR1)
-  --duration S      seconds to watch (default 60)
+${attachFlagsHelp}  --duration S      seconds to watch (default 60)
   --interval S      seconds between samples (default 1)
   --json FILE       write the report as JSON
   --workers         the target is a cluster primary: also watch each of its workers (the report
                     leads with the primary or the first leaking worker, lists the others under
                     "workers" and merges all hotspots)
   --no-sites        do not track creation sites of timers, sockets, handles and listeners
-  --allow-remote    allow a non-loopback host (the inspector runs any code it is sent)
 `;
 
 export interface WatchArgs {
@@ -58,24 +54,13 @@ export function parseWatchArgs(argv: string[]): WatchArgs | 'help' {
     const a = argv[i];
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
     const value = () => inline ?? argv[++i];
+    const applied = applyAttachFlag(attach, flag, value);
+    if (typeof applied === 'string') throw new UsageError(applied);
+    if (applied) continue;
     switch (flag) {
       case '--help':
       case '-h':
         return 'help';
-      case '--port':
-        attach.port = numberArg('--port', value(), true);
-        break;
-      case '--host':
-        attach.host = value();
-        if (!attach.host) throw new UsageError('--host needs a host name');
-        break;
-      case '--url':
-        attach.url = value();
-        if (!attach.url) throw new UsageError('--url needs a ws:// URL');
-        break;
-      case '--pid':
-        attach.pid = numberArg('--pid', value(), true);
-        break;
       case '--duration':
         args.durationSeconds = numberArg('--duration', value(), false);
         break;
@@ -92,16 +77,12 @@ export function parseWatchArgs(argv: string[]): WatchArgs | 'help' {
       case '--no-sites':
         args.trackCreationSites = false;
         break;
-      case '--allow-remote':
-        attach.allowRemote = true;
-        break;
       default:
         throw new UsageError(`watch: unknown option ${a}`);
     }
   }
-  const given = [attach.port, attach.url, attach.pid].filter((x) => x !== undefined).length;
-  if (given !== 1) throw new UsageError('watch needs exactly one of --port, --url or --pid');
-  if (attach.host !== undefined && attach.port === undefined) throw new UsageError('--host goes with --port');
+  const problem = attachTargetProblem(attach);
+  if (problem) throw new UsageError(`watch: ${problem} (--port, --url or --pid)`);
   return args;
 }
 

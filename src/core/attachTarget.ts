@@ -63,6 +63,66 @@ export function parsePid(input: string): ParsedAttachTarget {
   return { ok: { pid: Number(text) } };
 }
 
+/** Where to attach plus the remote switch, as the CLI's attach flags give them. */
+export type AttachFlags = AttachTarget & { allowRemote?: boolean };
+
+/** The attach flags' help lines, shared by every CLI command that attaches. */
+export const attachFlagsHelp = `  --port N          inspector port (the process runs with --inspect=127.0.0.1:N)
+  --host H          inspector host (default 127.0.0.1; other machines need --allow-remote)
+  --url ws://…      inspector WebSocket URL (from "Debugger listening on ws://…")
+  --pid N           a local Node process started without --inspect: opens its inspector (SIGUSR1)
+  --allow-remote    allow a non-loopback host (the inspector runs any code it is sent)
+`;
+
+/**
+ * Applies one command-line flag to `target` when it is an attach flag (--port, --host, --url, --pid,
+ * --allow-remote): true when applied, false when it is not an attach flag, or the problem with its value.
+ */
+export function applyAttachFlag(target: AttachFlags, flag: string, value: () => string | undefined): boolean | string {
+  switch (flag) {
+    case '--port': {
+      const raw = value();
+      const port = Number(raw);
+      if (raw === undefined || !/^\d+$/.test(raw) || !validPort(port)) return `--port needs a port number (1–65535), got ${raw ?? 'nothing'}`;
+      target.port = port;
+      return true;
+    }
+    case '--host': {
+      const host = value();
+      if (!host) return '--host needs a host name or address';
+      target.host = host;
+      return true;
+    }
+    case '--url': {
+      const url = value();
+      if (!url || !/^wss?:\/\//i.test(url)) return `--url needs a ws:// URL, got ${url ?? 'nothing'}`;
+      const parsed = parseAddress(url);
+      if ('error' in parsed) return `--url: ${parsed.error}`;
+      target.url = url;
+      return true;
+    }
+    case '--pid': {
+      const parsed = parsePid(value() ?? '');
+      if ('error' in parsed) return `--pid: ${parsed.error}`;
+      target.pid = parsed.ok.pid;
+      return true;
+    }
+    case '--allow-remote':
+      target.allowRemote = true;
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** What is wrong with a target: not exactly one of port, url or pid, or a host without a port. */
+export function attachTargetProblem(target: AttachTarget): string | undefined {
+  const given = [target.port, target.url, target.pid].filter((x) => x !== undefined).length;
+  if (given !== 1) return given === 0 ? 'give one of port, url or pid' : 'give only one of port, url or pid';
+  if (target.host !== undefined && target.port === undefined) return 'a host goes with a port';
+  return undefined;
+}
+
 /**
  * Validates command arguments (`leakLens.attach` called from a test or a keybinding). Returns
  * undefined when no usable target is given, so the command falls back to the quick pick.
@@ -92,7 +152,8 @@ export function attachTargetFromArgs(args: unknown): ParsedAttachTarget | undefi
     target.pid = pid;
   }
   if (target.url === undefined && target.port === undefined && target.pid === undefined) return undefined;
-  return { ok: target };
+  const problem = attachTargetProblem(target);
+  return problem ? { error: `${problem[0].toUpperCase()}${problem.slice(1)}.` } : { ok: target };
 }
 
 /**

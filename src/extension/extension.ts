@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { hotspotGrowth, hotspotLabel, projectionText, verdictHeadline } from '../core/format';
+import { redactedWsUrl } from '../core/attachTarget';
 import type { Hotspot } from '../core/report';
 import { toError } from '../shared/errors';
 import type { ChartRenderState } from '../protocol/webview';
@@ -75,7 +76,7 @@ export function activate(context: vscode.ExtensionContext): LeakLensApi {
         { location: vscode.ProgressLocation.Notification, title: 'Leak Lens: starting the leaky demo server…' },
         () => spawnDemo(script, log),
       );
-      log.info(`demo server on http://127.0.0.1:${demo.port} (pid ${demo.child.pid ?? '?'}), inspector ${demo.wsUrl}`);
+      log.info(`demo server on http://127.0.0.1:${demo.port} (pid ${demo.child.pid ?? '?'}), inspector ${redactedWsUrl(demo.wsUrl)}`);
       try {
         const session = await attachWithProgress(deps, { url: demo.wsUrl });
         adoptDemo(session, demo);

@@ -18,6 +18,7 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import type { Hotspot } from '../core/report';
+import { lintableGlob } from '../lint/languages';
 import { fromWireError, LeakLensError, toError } from '../shared/errors';
 import type { Disposable } from '../shared/disposable';
 import {
@@ -43,7 +44,6 @@ export interface LeakLensLanguageClient extends Disposable {
 const MAX_RESTARTS = 4;
 const RESTART_WINDOW_MS = 3 * 60_000;
 
-const LINTABLE_GLOB = '**/*.{js,cjs,mjs,jsx,ts,tsx,mts,cts}';
 
 /**
  * Starts the language client. Resolves once the server is running, or once starting it failed
@@ -66,7 +66,7 @@ export async function startLanguageClient(
       { scheme: 'file', language: 'typescript' },
       { scheme: 'file', language: 'typescriptreact' },
       // .mjs/.cjs/.mts/.cts are usually mapped to the languages above, but not always (file associations).
-      { scheme: 'file', pattern: LINTABLE_GLOB },
+      { scheme: 'file', pattern: lintableGlob },
     ],
     synchronize: { configurationSection: 'leakLens' },
     diagnosticCollectionName: 'leak-lens',

@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { LeakLensError } from '../shared/errors';
+import { isLintableFile } from './languages';
 
-const lintable = /\.(js|cjs|mjs|jsx|ts|tsx|mts|cts)$/i;
 const skippedDirs = new Set(['node_modules', '.git', '.hg', '.svn']);
 
 interface IgnoreLayer {
@@ -104,7 +104,7 @@ async function walk(dir: string, parentLayers: IgnoreLayer[], extra: IgnoreLayer
     if (entry.isDirectory()) {
       if (skippedDirs.has(entry.name) || isIgnored(full, true, all)) continue;
       await walk(full, layers, extra, add);
-    } else if (entry.isFile() && lintable.test(entry.name) && !/\.d\.[cm]?ts$/i.test(entry.name) && !isIgnored(full, false, all)) {
+    } else if (entry.isFile() && isLintableFile(entry.name) && !isIgnored(full, false, all)) {
       add(full);
     }
   }

@@ -10,6 +10,7 @@ export { defaultConfig, loadConfig, validateConfig } from './config';
 export type { LintResult } from './linter';
 export { Linter } from './linter';
 export { discoverFiles, skippedPathFilter } from './discover';
+export { isLintableFile, lintableExtensions, lintableGlob } from './languages';
 import type { RuleMeta } from './rule';
 import { rules } from './rules';
 

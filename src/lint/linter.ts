@@ -12,6 +12,7 @@ import { backgroundCalls } from './catalog';
 import { rules } from './rules';
 import type { Finding } from './types';
 import { classFact, factoryFact, type FactResolver, localClass, localForExport } from './workspace';
+import { lintableExtensions } from './languages';
 
 export interface LintResult {
   file: string;
@@ -70,7 +71,6 @@ function relativeSpecifiers(text: string): string[] {
   return out;
 }
 
-const extensions = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
 
 function scriptKind(file: string): ts.ScriptKind {
   const ext = file.slice(file.lastIndexOf('.')).toLowerCase();
@@ -273,8 +273,8 @@ export class Linter implements Workspace {
     const candidates = [base];
     const jsExt = /\.(m|c)?jsx?$/.exec(base);
     const stem = jsExt ? base.slice(0, -jsExt[0].length) : base;
-    for (const ext of extensions) candidates.push(stem + ext);
-    for (const ext of extensions) candidates.push(`${base}/index${ext}`);
+    for (const ext of lintableExtensions) candidates.push(stem + ext);
+    for (const ext of lintableExtensions) candidates.push(`${base}/index${ext}`);
     return candidates.find((c) => this.files.has(c));
   }
 

@@ -24,7 +24,7 @@ import {
   type WorkspaceFolder,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { discoverFiles, Linter, ruleDocsUrl, type Finding, type LintResult } from '../lint';
+import { discoverFiles, Linter, lintableGlob, ruleDocsUrl, type Finding, type LintResult } from '../lint';
 import { CancelledError, toError, toWireError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import {
@@ -179,7 +179,7 @@ export class LeakLensServer {
     if (this.capabilities.dynamicWatchedFiles) {
       await this.connection.client.register(DidChangeWatchedFilesNotification.type, {
         watchers: [
-          { globPattern: '**/*.{js,cjs,mjs,jsx,ts,tsx,mts,cts}', kind: WatchKind.Create | WatchKind.Change | WatchKind.Delete },
+          { globPattern: lintableGlob, kind: WatchKind.Create | WatchKind.Change | WatchKind.Delete },
           { globPattern: '**/{.leaklensrc.json,package.json}' },
         ],
       });

@@ -55,7 +55,13 @@ test('watch --url writes the report contract and exits 1 on a leak', async () =>
 test('watch usage errors exit 2 and say what is missing', async () => {
   const io = captureIo(tmpdir());
   assert.equal(await main(['watch', '--duration', '5'], io), 2);
-  assert.match(io.err, /exactly one of --port, --url or --pid/);
+  assert.match(io.err, /watch: give one of port, url or pid \(--port, --url or --pid\)/);
+  const two = captureIo(tmpdir());
+  assert.equal(await main(['watch', '--port', '9229', '--pid', '1'], two), 2);
+  assert.match(two.err, /give only one of port, url or pid/);
+  const badPort = captureIo(tmpdir());
+  assert.equal(await main(['snapshot', 'take', '--port', 'x', '--output', 'a.heapsnapshot'], badPort), 2);
+  assert.match(badPort.err, /--port needs a port number \(1–65535\), got x/);
   const refused = captureIo(tmpdir());
   assert.equal(await main(['watch', '--port', '1'], refused), 2);
   assert.match(refused.err, /connection refused.*--inspect/);

@@ -57,11 +57,21 @@ export interface RetainerStep {
   edgeType: string;
 }
 
+/**
+ * Edge names of Leak Lens' own objects in a watched target (the probe, the snapshot identity marker):
+ * paths never run through them, so a retainer path explains the user's program, not our tool.
+ */
+export const ownEdgePattern = /^<symbol leaklens\./;
+
 /** Runs the breadth-first search. @throws CancelledError */
 export function computeRetainerPaths(snapshot: HeapSnapshot, signal?: CancellationSignal): RetainerPaths {
-  const { nodeCount, firstEdge, edgeToNode, edgeType } = snapshot;
+  const { nodeCount, firstEdge, edgeToNode, edgeType, edgeNameOrIndex } = snapshot;
   const weak = snapshot.edgeTypes.weak;
   const shortcut = snapshot.edgeTypes.shortcut;
+  const property = snapshot.edgeTypes.property;
+  // String indexes of our own edge names, found once (a few at most).
+  const own = new Set<number>();
+  snapshot.strings.forEach((s, k) => ownEdgePattern.test(s) && own.add(k));
   const parentEdge = new Uint32Array(nodeCount);
   const parentNode = new Uint32Array(nodeCount).fill(UNREACHABLE);
   const queue = new Uint32Array(nodeCount);
@@ -74,6 +84,7 @@ export function computeRetainerPaths(snapshot: HeapSnapshot, signal?: Cancellati
     for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
       const type = edgeType[e];
       if (type === weak || (type === shortcut && v !== ROOT)) continue;
+      if (type === property && own.size > 0 && own.has(edgeNameOrIndex[e])) continue;
       const w = edgeToNode[e];
       if (parentNode[w] !== UNREACHABLE) continue;
       parentEdge[w] = e;
@@ -122,9 +133,21 @@ export function pathSignature(steps: readonly RetainerStep[]): string {
   return formatRetainerPath(steps);
 }
 
-/** Renders a path the way people read it: `(GC roots) → … → Map.table → (array)[] → LeakyRecord`. */
+/**
+ * Renders a path the way people read it: `(GC roots) → … → Map.table → (array)[] → LeakyRecord`.
+ * A run of the same hop (a linked list: `Timeout._idleNext` 45 times) is one step with its count,
+ * so the part that explains the leak is not buried, and paths at any depth of one list group together.
+ */
 export function formatRetainerPath(steps: readonly RetainerStep[], keepIndexes = false): string {
-  return steps.map((s) => `${holderName(s)}${s.edge ? formatEdge(s, keepIndexes) : ''}`).join(' → ');
+  const hops = steps.map((s) => `${holderName(s)}${s.edge ? formatEdge(s, keepIndexes) : ''}`);
+  const out: string[] = [];
+  for (let k = 0; k < hops.length; ) {
+    let run = 1;
+    while (k + run < hops.length && hops[k + run] === hops[k] && steps[k + run].edge) run++;
+    out.push(run > 1 ? `${hops[k]} ×${run}` : hops[k]);
+    k += run;
+  }
+  return out.join(' → ');
 }
 
 /** Synthetic nodes say more by name ("(GC roots)") than by class ("(synthetic)"). */

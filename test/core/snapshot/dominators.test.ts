@@ -148,3 +148,20 @@ test('dominators can be cancelled', () => {
   const s = buildSnapshot(nodes);
   assert.throws(() => computeDominators(s, { aborted: true }), CancelledError);
 });
+
+test('retainer paths skip Leak Lens\' own objects and fold a linked list into one counted step', () => {
+  // root → Global; Global.<symbol leaklens.probe.v1> → Probe → Record (a shorter path through our
+  // probe), and Global.list → Timeout ×5 via _idleNext → Record.
+  const list = Array.from({ length: 5 }, (_, k) => ({ name: 'Timeout', edges: [{ to: k < 4 ? 5 + k : 9, name: '_idleNext' }] }));
+  const s = buildSnapshot([
+    { name: '', edges: [{ to: 1 }] },
+    { name: 'Global', edges: [{ to: 2, name: '<symbol leaklens.probe.v1>' }, { to: 3, name: 'list' }] },
+    { name: 'Probe', edges: [{ to: 9, name: 'sites' }] },
+    { name: 'TimerList', edges: [{ to: 4, name: '_idleNext' }] },
+    ...list,
+    { name: 'Record' },
+  ]);
+  const paths = computeRetainerPaths(s);
+  assert.equal(formatRetainerPath(retainerPath(s, paths, 9)!), '(root).e1 → Global.list → TimerList._idleNext → Timeout._idleNext ×5 → Record');
+  assert.equal(retainerPath(s, paths, 2), undefined, 'our probe is not a holder on any path');
+});

@@ -1,10 +1,10 @@
 /**
  * Helpers for extension tests running inside VS Code (see test/vscode/README.md).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { TimeoutError, UsageError } from '../../../src/shared/errors';
+import { launchWithInspector, type LaunchedTarget } from '../../../src/inspector/launch';
 
 /**
  * The console line the harness watches for (it arrives through the workbench's automation log):
@@ -52,39 +52,9 @@ export async function screenshot(name: string): Promise<void> {
   await waitFor(() => existsSync(file) && statSync(file).size > 0, 15_000, `the harness to write ${file}`);
 }
 
-export interface Target {
-  child: ChildProcess;
-  wsUrl: string;
-  port: number;
-}
+export type Target = LaunchedTarget;
 
-/** Starts a fixture with an inspector on a free loopback port; resolves with its ws URL and HTTP port. */
+/** Starts a fixture with an inspector on a free loopback port (Node 24 when the harness gives one). */
 export function startTarget(file: string): Promise<Target> {
-  const node = process.env.LEAK_LENS_NODE24 ?? process.execPath;
-  const child = spawn(node, ['--inspect=127.0.0.1:0', file, '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
-  return new Promise((resolvePromise, reject) => {
-    let wsUrl: string | undefined;
-    let port: number | undefined;
-    const timer = setTimeout(() => reject(new Error('the target did not print its ws URL and port within 10 s')), 10_000);
-    const check = () => {
-      if (wsUrl && port) {
-        clearTimeout(timer);
-        resolvePromise({ child, wsUrl, port });
-      }
-    };
-    child.stderr!.setEncoding('utf8').on('data', (s: string) => {
-      wsUrl ??= /ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/.exec(s)?.[0];
-      check();
-    });
-    child.stdout!.setEncoding('utf8').on('data', (s: string) => {
-      const m = /listening on (\d+)/.exec(s);
-      if (m) port ??= Number(m[1]);
-      check();
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the target exited early with ${code}`));
-    });
-  });
+  return launchWithInspector(file, { node: process.env.LEAK_LENS_NODE24 ?? process.execPath });
 }
-
